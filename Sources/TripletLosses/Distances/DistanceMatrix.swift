@@ -1,0 +1,196 @@
+import TripletCore
+
+/// All pairwise distances (or similarities) of a batch, with what the backward pass needs.
+///
+/// Losses and miners read the *dissimilarity* d' = d for a distance and d' = −s for a similarity,
+/// so that "smaller is closer" holds for every `Distance`; `value(i, j)` gives the raw d or s.
+///
+/// Small batches are computed pair by pair (exact, bit-symmetric, like `torch.cdist` below 25 rows);
+/// larger ones through one SYRK (the Gram matrix) with pairs that lose float32 accuracy to
+/// cancellation in ‖x‖² + ‖y‖² − 2⟨x, y⟩ recomputed exactly.
+public struct DistanceMatrix: Sendable {
+    /// The comparison used.
+    public let distance: Distance
+    /// The batch size B.
+    public let count: Int
+    /// d'(i, j) for every pair, row-major B×B.
+    public private(set) var dissimilarities: [Float]
+    /// The rows the distances were computed on (normalised when the distance normalises).
+    let points: Tensor
+    /// max(‖xᵢ‖, 1e-12) of the raw rows, when the distance normalises.
+    let divisors: [Float]
+    let threads: Int
+
+    /// Below this many multiply-adds (B·B·D) every pair is computed directly.
+    static let directLimit = 1 << 21
+    /// A squared distance below this fraction of ‖x‖² + ‖y‖² is recomputed exactly.
+    static let cancellationRatio: Float = 1e-2
+
+    /// Computes the matrix for a validated [B, D] batch of finite embeddings.
+    public init(embeddings: Tensor, distance: Distance, threads: Int = Parallel.defaultThreads) throws {
+        try embeddings.validateEmbeddings()
+        self.distance = distance
+        self.threads = max(1, threads)
+        count = embeddings.rowCount
+        if distance.normalizesEmbeddings {
+            (points, divisors) = L2Normalization.forward(embeddings)
+        } else {
+            points = embeddings
+            divisors = []
+        }
+        dissimilarities = [Float](repeating: 0, count: count * count)
+        let width = points.rowWidth
+        let squaredNorms = (0..<count).map { i in
+            points.scalars.withUnsafeBufferPointer { p in VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width) }
+        }
+        if let bad = squaredNorms.firstIndex(where: { !($0 < Float.greatestFiniteMagnitude / 4) }) {
+            throw TripletError.invalidParameter(
+                name: "embedding row \(bad)", value: "with squared norm \(squaredNorms[bad])",
+                expected: "rows whose squared norm fits in Float32 (scale the embeddings down)")
+        }
+        if count * count * width <= Self.directLimit {
+            fillDirect()
+        } else {
+            fillThroughGram(squaredNorms: squaredNorms)
+        }
+    }
+
+    /// The raw distance or similarity between rows i and j.
+    public func value(_ i: Int, _ j: Int) -> Float {
+        distance.isSimilarity ? -dissimilarities[i * count + j] : dissimilarities[i * count + j]
+    }
+
+    /// The matrix of raw values (distances, or similarities), row-major B×B.
+    public var values: [Float] { distance.isSimilarity ? dissimilarities.map { -$0 } : dissimilarities }
+
+    private mutating func fillDirect() {
+        let n = count, width = points.rowWidth, kind = distance.kind
+        points.scalars.withUnsafeBufferPointer { pp in
+            dissimilarities.withUnsafeMutableBufferPointer { out in
+                let p = pp.baseAddress!
+                for i in 0..<n {
+                    for j in i..<n {
+                        let v: Float
+                        switch kind {
+                        case .dotProduct: v = -VectorMath.dot(p + i * width, p + j * width, width)
+                        case .squaredEuclidean: v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                        case .euclidean: v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width).squareRoot()
+                        }
+                        out[i * n + j] = v
+                        out[j * n + i] = v
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func fillThroughGram(squaredNorms: [Float]) {
+        let n = count, width = points.rowWidth, kind = distance.kind, ratio = Self.cancellationRatio
+        points.scalars.withUnsafeBufferPointer { pp in
+            dissimilarities.withUnsafeMutableBufferPointer { out in
+                let p = pp.baseAddress!, o = out.baseAddress!
+                BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
+                // Row i owns the entries (i, j ≥ i) and their mirrors (j, i): no two rows write the same entry.
+                Parallel.forEachChunk(n, threads: threads) { rows in
+                    for i in rows {
+                        for j in i..<n {
+                            let gram = o[i * n + j]
+                            var v: Float
+                            if kind == .dotProduct {
+                                v = -gram
+                            } else if i == j {
+                                v = 0
+                            } else {
+                                let scale = squaredNorms[i] + squaredNorms[j]
+                                v = max(scale - 2 * gram, 0)
+                                if v < ratio * scale {
+                                    v = VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                                }
+                                if kind == .euclidean { v = v.squareRoot() }
+                            }
+                            o[i * n + j] = v
+                            o[j * n + i] = v
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dL/d(embeddings) from dL/dd' (the gradient with respect to `dissimilarities`), scaled by `scale`.
+    ///
+    /// With G the gradient with respect to squared distances (dL/dd / 2d for the Euclidean distance,
+    /// 0 where d = 0) and M = G + Gᵀ: dL/dX = 2·(diag(rowsum M) − M)·X; for a similarity, M·X.
+    func backward(_ gradient: PairGradient, scale: Float) -> Tensor {
+        let n = count, width = points.rowWidth
+        var result = Tensor.zeros([n, width])
+        // dL/draw = sign · dL/dd'; the Euclidean chain rule moves to squared distances.
+        let sign: Float = distance.isSimilarity ? -scale : scale
+        let kind = distance.kind
+        @inline(__always) func coefficient(_ g: Float, _ i: Int, _ j: Int, _ d: UnsafePointer<Float>) -> Float {
+            switch kind {
+            case .dotProduct: return sign * g
+            case .squaredEuclidean: return i == j ? 0 : sign * g
+            case .euclidean:
+                let dist = d[i * n + j]
+                return dist > 0 ? sign * g / (2 * dist) : 0
+            }
+        }
+        points.scalars.withUnsafeBufferPointer { pp in
+            dissimilarities.withUnsafeBufferPointer { dp in
+                result.scalars.withUnsafeMutableBufferPointer { rp in
+                    let x = pp.baseAddress!, d = dp.baseAddress!, r = rp.baseAddress!
+                    if gradient.isDense {
+                        var m = gradient.dense
+                        m.withUnsafeMutableBufferPointer { mp in
+                            let m = mp.baseAddress!
+                            // M = G + Gᵀ, then for distances the Laplacian form −2·M + 2·diag(rowsum M).
+                            Parallel.forEachChunk(n, threads: threads) { rows in
+                                for i in rows {
+                                    for j in i..<n {
+                                        let s = coefficient(m[i * n + j], i, j, d) + coefficient(m[j * n + i], j, i, d)
+                                        m[i * n + j] = s
+                                        m[j * n + i] = s
+                                    }
+                                }
+                            }
+                            if kind != .dotProduct {
+                                Parallel.forEachChunk(n, threads: threads) { rows in
+                                    for i in rows {
+                                        var rowSum: Float = 0
+                                        for j in 0..<n { rowSum += m[i * n + j] }
+                                        for j in 0..<n { m[i * n + j] *= -2 }
+                                        m[i * n + i] += 2 * rowSum
+                                    }
+                                }
+                            }
+                            BLAS.gemm(
+                                transposeA: false, transposeB: false, m: n, n: width, k: n, alpha: 1,
+                                a: m, lda: n, b: x, ldb: width, beta: 0, c: r, ldc: width)
+                        }
+                    } else {
+                        for e in gradient.entries {
+                            let i = Int(e.i), j = Int(e.j)
+                            let c = coefficient(e.value, i, j, d)
+                            if c == 0 { continue }
+                            if kind == .dotProduct {
+                                VectorMath.axpy(c, x + j * width, r + i * width, width)
+                                VectorMath.axpy(c, x + i * width, r + j * width, width)
+                            } else {
+                                for k in 0..<width {
+                                    let diff = 2 * c * (x[i * width + k] - x[j * width + k])
+                                    r[i * width + k] += diff
+                                    r[j * width + k] -= diff
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if distance.normalizesEmbeddings {
+            L2Normalization.backward(gradient: &result, normalized: points, divisors: divisors)
+        }
+        return result
+    }
+}

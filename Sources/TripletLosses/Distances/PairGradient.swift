@@ -1,0 +1,38 @@
+/// The gradient of a loss with respect to the entries of a B×B distance matrix, as the losses build it:
+/// dense when most entries are touched (streaming and all-pairs losses), a list of entries when only a
+/// few are (triplet lists). Entries are with respect to the *dissimilarity* d' (see `DistanceMatrix`).
+struct PairGradient {
+    /// One sparse entry: dL/dd'(i, j) += value.
+    struct Entry {
+        var i: Int32
+        var j: Int32
+        var value: Float
+    }
+
+    let count: Int
+    /// B×B, row-major; empty in sparse mode.
+    var dense: [Float]
+    /// Used in sparse mode.
+    var entries: [Entry]
+    let isDense: Bool
+
+    static func dense(count: Int) -> PairGradient {
+        PairGradient(count: count, dense: [Float](repeating: 0, count: count * count), entries: [], isDense: true)
+    }
+
+    static func sparse(count: Int, capacity: Int = 0) -> PairGradient {
+        var g = PairGradient(count: count, dense: [], entries: [], isDense: false)
+        g.entries.reserveCapacity(capacity)
+        return g
+    }
+
+    /// Adds `value` at (i, j) in either mode.
+    @inline(__always)
+    mutating func add(_ i: Int, _ j: Int, _ value: Float) {
+        if isDense {
+            dense[i * count + j] += value
+        } else {
+            entries.append(Entry(i: Int32(i), j: Int32(j), value: value))
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import TripletCore
+import TripletLosses
+
+/// `triplet bench losses`: the median forward+backward time of one loss configuration, and peak memory.
+struct BenchLosses: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "losses",
+        abstract: "Time one loss (forward + backward) on random embeddings.",
+        discussion: """
+            Embeddings are standard normal (seeded); labels are i mod C, shuffled. Triplet losses use
+            margin 0.2 and normalised Euclidean distance, as Benchmarks/reference/pml_losses.py does with PML.
+
+            Example:
+              triplet bench losses --batch-size 1024 --classes 10 --miner semihard --threads 2 --json
+            """
+    )
+
+    enum Miner: String, ExpressibleByArgument, CaseIterable {
+        case all, hard, semihard, easy, batchHard = "batch-hard"
+    }
+
+    enum Loss: String, ExpressibleByArgument, CaseIterable {
+        case tripletMargin = "triplet-margin", contrastive, ntxent
+    }
+
+    @Option(help: "Samples per batch.") var batchSize = 1024
+    @Option(help: "Embedding dimension.") var dim = 128
+    @Option(help: "Number of classes (labels are i mod C).") var classes = 10
+    @Option(help: "Triplet miner: \(Miner.allCases.map(\.rawValue).joined(separator: ", ")).") var miner = Miner.semihard
+    @Option(help: "Loss: \(Loss.allCases.map(\.rawValue).joined(separator: ", ")).") var loss = Loss.tripletMargin
+    @Option(help: "Threads for BLAS and the row-parallel loops.") var threads = 2
+    @Option(help: "Timed repetitions (the median is reported).") var repeats = 5
+    @Option(help: "Seed of the embeddings and labels.") var seed: UInt64 = 0
+    @Flag(help: "Print one JSON line instead of text.") var json = false
+
+    func validate() throws {
+        guard batchSize > 0, dim > 0, classes > 0, threads > 0, repeats > 0 else {
+            throw ValidationError("--batch-size, --dim, --classes, --threads and --repeats must be at least 1")
+        }
+    }
+
+    func run() throws {
+        BLAS.setThreadCount(threads)
+        var generator = SeededGenerator(seed: seed)
+        let embeddings = try Tensor(
+            shape: [batchSize, dim], scalars: (0..<batchSize * dim).map { _ in generator.nextNormal() })
+        var labels = (0..<batchSize).map { $0 % classes }
+        labels.shuffle(using: &generator)
+        let lossFunction = makeLoss()
+
+        var output = try lossFunction(embeddings, labels: labels)  // warm-up
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            output = try lossFunction(embeddings, labels: labels)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        let median = times.sorted()[times.count / 2]
+        let peak = peakResidentMiB()
+        if json {
+            let fields: [String] = [
+                "\"impl\":\"tripletkit\"", "\"batch_size\":\(batchSize)", "\"dim\":\(dim)", "\"classes\":\(classes)",
+                "\"miner\":\"\(miner.rawValue)\"", "\"loss\":\"\(loss.rawValue)\"", "\"threads\":\(threads)",
+                "\"repeats\":\(repeats)", "\"median_ms\":\(median)", "\"peak_rss_mib\":\(peak)",
+                "\"loss_value\":\(output.value)", "\"triplets\":\(output.stats.candidateCount)",
+            ]
+            print("{" + fields.joined(separator: ",") + "}")
+        } else {
+            print(
+                String(
+                    format: "B=%d D=%d C=%d %@/%@ threads=%d: median %.2f ms, peak RSS %.0f MiB, loss %.6f, %ld candidates (%.1f%% active)",
+                    batchSize, dim, classes, loss.rawValue, miner.rawValue, threads, median, peak, output.value,
+                    output.stats.candidateCount, 100 * output.stats.activeFraction))
+        }
+    }
+
+    private func makeLoss() -> any EmbeddingLoss {
+        switch loss {
+        case .contrastive: return ContrastiveLoss(threads: threads)
+        case .ntxent: return NTXentLoss(threads: threads)
+        case .tripletMargin:
+            let chosen: any TripletMiner
+            switch miner {
+            case .batchHard: chosen = BatchHardMiner()
+            case .all: chosen = TripletMarginMiner(margin: 0.2, type: .all)
+            case .hard: chosen = TripletMarginMiner(margin: 0.2, type: .hard)
+            case .semihard: chosen = TripletMarginMiner(margin: 0.2, type: .semihard)
+            case .easy: chosen = TripletMarginMiner(margin: 0.2, type: .easy)
+            }
+            return TripletMarginLoss(margin: 0.2, miner: chosen, threads: threads)
+        }
+    }
+
+    #if canImport(Darwin)
+        private var RUSAGE_SELF_WHO: Int32 { RUSAGE_SELF }
+    #else
+        private var RUSAGE_SELF_WHO: Int32 { RUSAGE_SELF.rawValue }
+    #endif
+
+    /// The process's peak resident set size, in MiB.
+    private func peakResidentMiB() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF_WHO, &usage)
+        #if canImport(Darwin)
+            return Double(usage.ru_maxrss) / 1_048_576
+        #else
+            return Double(usage.ru_maxrss) / 1024
+        #endif
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+/// The `triplet` command-line tool.
+@main
+struct TripletCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "triplet",
+        abstract: "TripletKit: metric learning with the triplet loss.",
+        subcommands: [Bench.self]
+    )
+}
+
+/// `triplet bench …`: performance measurements.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure TripletKit's speed and memory.",
+        subcommands: [BenchLosses.self]
+    )
+}
