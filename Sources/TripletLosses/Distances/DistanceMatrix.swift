@@ -20,14 +20,18 @@ public struct DistanceMatrix: Sendable {
     /// max(‖xᵢ‖, 1e-12) of the raw rows, when the distance normalises.
     let divisors: [Float]
     let threads: Int
+    /// Where B×B buffers come from and go back to.
+    let scratch: ScratchPool?
 
     /// Below this many multiply-adds (B·B·D) every pair is computed directly.
     static let directLimit = 1 << 21
     /// A squared distance below this fraction of ‖x‖² + ‖y‖² is recomputed exactly.
     static let cancellationRatio: Float = 1e-2
 
-    /// Computes the matrix for a validated [B, D] batch of finite embeddings.
-    public init(embeddings: Tensor, distance: Distance, threads: Int = Parallel.defaultThreads) throws {
+    /// Computes the matrix of a [B, D] batch of finite embeddings; B×B buffers come from `scratch` when given.
+    public init(
+        embeddings: Tensor, distance: Distance, threads: Int = Parallel.defaultThreads, scratch: ScratchPool? = nil
+    ) throws {
         try embeddings.validateEmbeddings()
         self.distance = distance
         self.threads = max(1, threads)
@@ -38,7 +42,9 @@ public struct DistanceMatrix: Sendable {
             points = embeddings
             divisors = []
         }
-        dissimilarities = [Float](repeating: 0, count: count * count)
+        self.scratch = scratch
+        // Both fill paths write every entry.
+        dissimilarities = scratch?.take(count * count, zeroed: false) ?? [Float](repeating: 0, count: count * count)
         let width = points.rowWidth
         let squaredNorms = (0..<count).map { i in
             points.scalars.withUnsafeBufferPointer { p in VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width) }
@@ -53,6 +59,11 @@ public struct DistanceMatrix: Sendable {
         } else {
             fillThroughGram(squaredNorms: squaredNorms)
         }
+    }
+
+    /// Hands the matrix's buffer back to its scratch pool; the matrix must not be used afterwards.
+    consuming func recycle() {
+        scratch?.recycle(dissimilarities)
     }
 
     /// The raw distance or similarity between rows i and j.
@@ -87,31 +98,31 @@ public struct DistanceMatrix: Sendable {
     private mutating func fillThroughGram(squaredNorms: [Float]) {
         let n = count, width = points.rowWidth, kind = distance.kind, ratio = Self.cancellationRatio
         points.scalars.withUnsafeBufferPointer { pp in
-            dissimilarities.withUnsafeMutableBufferPointer { out in
-                let p = pp.baseAddress!, o = out.baseAddress!
-                BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
-                // Row i owns the entries (i, j ≥ i) and their mirrors (j, i): no two rows write the same entry.
-                Parallel.forEachChunk(n, threads: threads) { rows in
-                    for i in rows {
-                        for j in i..<n {
-                            let gram = o[i * n + j]
-                            var v: Float
+            squaredNorms.withUnsafeBufferPointer { np in
+                dissimilarities.withUnsafeMutableBufferPointer { out in
+                    let p = pp.baseAddress!, norms = np.baseAddress!, o = out.baseAddress!
+                    BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
+                    // The upper triangle row by row (contiguous), then one blocked copy to the lower.
+                    Parallel.forEachChunk(n, threads: threads) { rows in
+                        for i in rows {
+                            let row = o + i * n
                             if kind == .dotProduct {
-                                v = -gram
-                            } else if i == j {
-                                v = 0
-                            } else {
-                                let scale = squaredNorms[i] + squaredNorms[j]
-                                v = max(scale - 2 * gram, 0)
+                                for j in i..<n { row[j] = -row[j] }
+                                continue
+                            }
+                            let ni = norms[i]
+                            for j in i..<n {
+                                let scale = ni + norms[j]
+                                var v = max(scale - 2 * row[j], 0)
                                 if v < ratio * scale {
-                                    v = VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                                    v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
                                 }
                                 if kind == .euclidean { v = v.squareRoot() }
+                                row[j] = v
                             }
-                            o[i * n + j] = v
-                            o[j * n + i] = v
                         }
                     }
+                    Tiles.mirrorUpperToLower(o, n, threads: threads)
                 }
             }
         }
@@ -121,7 +132,7 @@ public struct DistanceMatrix: Sendable {
     ///
     /// With G the gradient with respect to squared distances (dL/dd / 2d for the Euclidean distance,
     /// 0 where d = 0) and M = G + Gᵀ: dL/dX = 2·(diag(rowsum M) − M)·X; for a similarity, M·X.
-    func backward(_ gradient: PairGradient, scale: Float) -> Tensor {
+    func backward(_ gradient: consuming PairGradient, scale: Float) -> Tensor {
         let n = count, width = points.rowWidth
         var result = Tensor.zeros([n, width])
         // dL/draw = sign · dL/dd'; the Euclidean chain rule moves to squared distances.
@@ -141,13 +152,16 @@ public struct DistanceMatrix: Sendable {
                 result.scalars.withUnsafeMutableBufferPointer { rp in
                     let x = pp.baseAddress!, d = dp.baseAddress!, r = rp.baseAddress!
                     if gradient.isDense {
-                        var m = gradient.dense
+                        // Take the buffer over (no copy): it becomes M in place.
+                        var m: [Float] = []
+                        swap(&m, &gradient.dense)
+                        defer { scratch?.recycle(m) }
                         m.withUnsafeMutableBufferPointer { mp in
                             let m = mp.baseAddress!
                             // M = G + Gᵀ, then for distances the Laplacian form −2·M + 2·diag(rowsum M).
-                            Parallel.forEachChunk(n, threads: threads) { rows in
+                            Tiles.forEachUpperTile(n, threads: threads) { rows, columns in
                                 for i in rows {
-                                    for j in i..<n {
+                                    for j in max(columns.lowerBound, i)..<columns.upperBound {
                                         let s = coefficient(m[i * n + j], i, j, d) + coefficient(m[j * n + i], j, i, d)
                                         m[i * n + j] = s
                                         m[j * n + i] = s
@@ -157,8 +171,7 @@ public struct DistanceMatrix: Sendable {
                             if kind != .dotProduct {
                                 Parallel.forEachChunk(n, threads: threads) { rows in
                                     for i in rows {
-                                        var rowSum: Float = 0
-                                        for j in 0..<n { rowSum += m[i * n + j] }
+                                        let rowSum = VectorMath.sum(m + i * n, n)
                                         for j in 0..<n { m[i * n + j] *= -2 }
                                         m[i * n + i] += 2 * rowSum
                                     }

@@ -16,8 +16,11 @@ struct PairGradient {
     var entries: [Entry]
     let isDense: Bool
 
-    static func dense(count: Int) -> PairGradient {
-        PairGradient(count: count, dense: [Float](repeating: 0, count: count * count), entries: [], isDense: true)
+    /// A zero dense gradient for the pairs of `matrix`, in a buffer from its scratch pool.
+    static func dense(like matrix: DistanceMatrix) -> PairGradient {
+        let n = matrix.count
+        let buffer = matrix.scratch?.take(n * n, zeroed: true) ?? [Float](repeating: 0, count: n * n)
+        return PairGradient(count: n, dense: buffer, entries: [], isDense: true)
     }
 
     static func sparse(count: Int, capacity: Int = 0) -> PairGradient {

@@ -38,6 +38,23 @@ enum VectorMath {
         return sum
     }
 
+    /// Σₖ a[k], in SIMD lanes.
+    @inline(__always)
+    static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var k = 0
+        while k + 8 <= n {
+            acc += UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
+            k += 8
+        }
+        var total = acc.sum()
+        while k < n {
+            total += a[k]
+            k += 1
+        }
+        return total
+    }
+
     /// y[k] += alpha · x[k].
     @inline(__always)
     static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

@@ -21,27 +21,34 @@ enum BatchValidation {
 }
 
 extension DistanceMatrix {
-    /// Mean raw value over positive pairs (i ≠ j, same label) and over negative pairs.
+    /// Mean raw value over positive pairs (i ≠ j, same label) and over negative pairs: per row, the
+    /// classmates' sum and the whole row's sum, rows in parallel.
     func labelStats(_ labels: [Int], candidates: Int, active: Int) -> LossStats {
-        let n = count
-        var pos = 0.0, neg = 0.0, posCount = 0, negCount = 0
+        let n = count, groups = LabelGroups(labels)
+        var rowSums = [(positive: Double, negative: Double, positives: Int)](repeating: (0, 0, 0), count: n)
         dissimilarities.withUnsafeBufferPointer { d in
-            for i in 0..<n {
-                let li = labels[i]
-                var rowPos = 0.0, rowNeg = 0.0
-                for j in 0..<n where j != i {
-                    if labels[j] == li {
-                        rowPos += Double(d[i * n + j])
-                        posCount += 1
-                    } else {
-                        rowNeg += Double(d[i * n + j])
-                        negCount += 1
+            rowSums.withUnsafeMutableBufferPointer { out in
+                Parallel.forEachChunk(n, threads: threads) { rows in
+                    for i in rows {
+                        let row = d.baseAddress! + i * n
+                        let total = VectorMath.sum(row, n)
+                        var positive = 0.0, positives = 0
+                        for j in groups.classmates(of: i) where Int(j) != i {
+                            positive += Double(row[Int(j)])
+                            positives += 1
+                        }
+                        out[i] = (positive, Double(total) - positive - Double(row[i]), positives)
                     }
                 }
-                pos += rowPos
-                neg += rowNeg
             }
         }
+        var pos = 0.0, neg = 0.0, posCount = 0
+        for r in rowSums {
+            pos += r.positive
+            neg += r.negative
+            posCount += r.positives
+        }
+        let negCount = n * (n - 1) - posCount
         let sign = distance.isSimilarity ? -1.0 : 1.0
         return LossStats(
             candidateCount: candidates, activeCount: active,

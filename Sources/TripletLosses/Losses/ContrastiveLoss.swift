@@ -21,6 +21,8 @@ public struct ContrastiveLoss: EmbeddingLoss {
     public var reducer: Reducer
     /// Threads for the row-parallel parts.
     public var threads: Int
+    /// B×B buffers reused from one call to the next (shared by copies of this loss).
+    private let scratch = ScratchPool()
 
     /// A loss with PML's defaults.
     public init(
@@ -41,12 +43,13 @@ public struct ContrastiveLoss: EmbeddingLoss {
             throw TripletError.invalidParameter(
                 name: "margins", value: "\(positiveMargin), \(negativeMargin)", expected: "finite numbers")
         }
-        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads)
+        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)
+        defer { d.recycle() }
         let n = d.count
         // In dissimilarity form both parts read relu(d' − pm) and relu(nm − d').
         let pm = distance.isSimilarity ? -positiveMargin : positiveMargin
         let nm = distance.isSimilarity ? -negativeMargin : negativeMargin
-        var gradient = PairGradient.dense(count: n)
+        var gradient = PairGradient.dense(like: d)
         var parts = [Part](repeating: Part(), count: 2 * n)  // per row: positives, negatives
         let pairs = miner?.minePairs(d, labels: labels)
         d.dissimilarities.withUnsafeBufferPointer { dp in

@@ -17,6 +17,8 @@ public struct FaceNetSemihardLoss: EmbeddingLoss {
     public var distance: Distance
     /// Threads for the row-parallel parts.
     public var threads: Int
+    /// B×B buffers reused from one call to the next (shared by copies of this loss).
+    private let scratch = ScratchPool()
 
     /// A loss with TFA's defaults.
     public init(margin: Float = 1, distance: Distance = .euclidean(normalized: false), threads: Int = Parallel.defaultThreads) {
@@ -28,7 +30,8 @@ public struct FaceNetSemihardLoss: EmbeddingLoss {
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
         try BatchValidation.check("margin", margin, atLeast: 0)
-        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads)
+        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)
+        defer { d.recycle() }
         let n = d.count
         var chosen = [[Triplet]](repeating: [], count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in

@@ -17,6 +17,8 @@ public struct MultipleNegativesRankingLoss: EmbeddingLoss {
     public var distance: Distance
     /// Threads for the row-parallel parts.
     public var threads: Int
+    /// B×B buffers reused from one call to the next (shared by copies of this loss).
+    private let scratch = ScratchPool()
 
     /// A loss with sentence-transformers' defaults.
     public init(scale: Float = 20, distance: Distance = .cosine, threads: Int = Parallel.defaultThreads) {
@@ -38,9 +40,10 @@ public struct MultipleNegativesRankingLoss: EmbeddingLoss {
             throw TripletError.shapeMismatch(expected: "an even number of rows (anchor, positive, anchor, …)", got: embeddings.shape)
         }
         try BatchValidation.check("scale", scale, atLeast: 0, exclusive: true)
-        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads)
+        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)
+        defer { d.recycle() }
         let n = d.count, pairs = n / 2, s = Double(scale)
-        var gradient = PairGradient.dense(count: n)
+        var gradient = PairGradient.dense(like: d)
         var loss = 0.0, positive = 0.0, negative = 0.0
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in

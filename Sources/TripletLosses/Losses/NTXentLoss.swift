@@ -17,6 +17,8 @@ public struct NTXentLoss: EmbeddingLoss {
     public var distance: Distance
     /// Threads for the row-parallel parts.
     public var threads: Int
+    /// B×B buffers reused from one call to the next (shared by copies of this loss).
+    private let scratch = ScratchPool()
 
     /// A loss with PML's defaults.
     public init(temperature: Float = 0.07, distance: Distance = .cosine, threads: Int = Parallel.defaultThreads) {
@@ -28,9 +30,10 @@ public struct NTXentLoss: EmbeddingLoss {
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
         try BatchValidation.check("temperature", temperature, atLeast: 0, exclusive: true)
-        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads)
+        let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)
+        defer { d.recycle() }
         let n = d.count, t = Double(temperature)
-        var gradient = PairGradient.dense(count: n)
+        var gradient = PairGradient.dense(like: d)
         var perAnchor = [(loss: Double, pairs: Int, negatives: Int)](repeating: (0, 0, 0), count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in

@@ -44,7 +44,7 @@ enum TripletKernels {
     static func list(_ d: DistanceMatrix, triplets: [Triplet], term: TripletTerm) -> TripletSums {
         let n = d.count
         var sums = TripletSums(
-            gradient: triplets.count * 25 < n * n ? .sparse(count: n, capacity: 2 * triplets.count) : .dense(count: n))
+            gradient: triplets.count * 25 < n * n ? .sparse(count: n, capacity: 2 * triplets.count) : .dense(like: d))
         d.dissimilarities.withUnsafeBufferPointer { dp in
             for t in triplets {
                 let loss = visit(dp.baseAddress!, n, t.anchor, t.positive, t.negative, term) { sums.gradient.add($0, $1, $2) }
@@ -85,7 +85,7 @@ enum TripletKernels {
     /// Anchors run in parallel unless the swap makes them write outside their own row.
     static func enumerate(_ d: DistanceMatrix, labels: [Int], range: MarginRange, term: TripletTerm) -> TripletSums {
         let n = d.count
-        var gradient = PairGradient.dense(count: n)
+        var gradient = PairGradient.dense(like: d)
         var perAnchor = [(loss: Double, candidates: Int, active: Int)](repeating: (0, 0, 0), count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in

@@ -29,6 +29,8 @@ public struct TripletMarginLoss: EmbeddingLoss {
     public var swap: Bool
     /// Threads for the row-parallel parts.
     public var threads: Int
+    /// B×B buffers reused from one call to the next (shared by copies of this loss).
+    private let scratch = ScratchPool()
 
     /// A loss with PML's defaults: margin 0.05, normalised Euclidean distance, no miner, mean over non-zero.
     public init(
@@ -49,7 +51,8 @@ public struct TripletMarginLoss: EmbeddingLoss {
         try BatchValidation.check(embeddings, labels: labels)
         try BatchValidation.check("margin", margin, atLeast: 0)
         try miner?.validate()
-        let matrix = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads)
+        let matrix = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)
+        defer { matrix.recycle() }
         let mined = miner?.mine(matrix, labels: labels) ?? .marginRange(.all)
         return Self.reduce(
             TripletKernels.run(matrix, labels: labels, mined: mined, term: TripletTerm(margin: margin, smooth: smooth, swap: swap)),

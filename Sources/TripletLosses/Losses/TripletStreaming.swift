@@ -7,59 +7,23 @@ extension TripletKernels {
     /// a prefix sum, and whose gradient is spread over the negatives with a difference array.
     /// O(B²) memory and O(B² log B) time; anchors run in parallel.
     static func streamHinge(_ d: DistanceMatrix, labels: [Int], range: MarginRange, margin: Float) -> TripletSums {
-        let n = d.count
-        var gradient = PairGradient.dense(count: n)
+        let n = d.count, groups = LabelGroups(labels)
+        var gradient = PairGradient.dense(like: d)
         var perAnchor = [(loss: Double, candidates: Int, active: Int)](repeating: (0, 0, 0), count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in
                 perAnchor.withUnsafeMutableBufferPointer { out in
                     let dp = dp.baseAddress!, g = gp.baseAddress!
                     Parallel.forEachChunk(n, threads: d.threads) { anchors in
-                        var keys = [UInt64](), values = [Float](), prefix = [Double](), cover = [Int32]()
+                        var scratch = StreamScratch(capacity: n)
                         for a in anchors {
-                            let row = dp + a * n, grow = g + a * n, label = labels[a]
-                            keys.removeAll(keepingCapacity: true)
-                            for j in 0..<n where labels[j] != label {
-                                keys.append(UInt64(SortKey.encode(row[j])) << 32 | UInt64(j))
+                            let positives = groups.classmates(of: a).filter { Int($0) != a }
+                            let row = dp + a * n, grow = g + a * n
+                            if positives.count <= StreamScratch.directLimit {
+                                out[a] = scanFewPositives(row, grow, n, positives, groups, a, range, margin)
+                            } else {
+                                out[a] = scratch.sweep(row, grow, n, positives, groups, a, range, margin)
                             }
-                            let count = keys.count
-                            guard count > 0 else { continue }
-                            keys.sort()
-                            values.removeAll(keepingCapacity: true)
-                            prefix.removeAll(keepingCapacity: true)
-                            prefix.append(0)
-                            for key in keys {
-                                let v = SortKey.decode(UInt32(truncatingIfNeeded: key >> 32))
-                                values.append(v)
-                                prefix.append(prefix[prefix.count - 1] + Double(v))
-                            }
-                            cover.removeAll(keepingCapacity: true)
-                            cover.append(contentsOf: repeatElement(0, count: count + 1))
-                            var sums = (loss: 0.0, candidates: 0, active: 0)
-                            values.withUnsafeBufferPointer { v in
-                                for p in 0..<n where p != a && labels[p] == label {
-                                    let dap = row[p]
-                                    // Margins m = v[k] − dap grow with k, the violations dap − v[k] + margin shrink.
-                                    let lo = range.lower == -.infinity ? 0 : firstIndex(v) { $0 - dap > range.lower }
-                                    let minedEnd = range.upper == .infinity ? count : firstIndex(v) { $0 - dap > range.upper }
-                                    let activeEnd = firstIndex(v) { !(dap - $0 + margin > 0) }
-                                    sums.candidates += max(0, minedEnd - lo)
-                                    let hi = min(minedEnd, activeEnd)
-                                    guard hi > lo else { continue }
-                                    let c = hi - lo
-                                    sums.active += c
-                                    sums.loss += Double(c) * (Double(dap) + Double(margin)) - (prefix[hi] - prefix[lo])
-                                    grow[p] += Float(c)
-                                    cover[lo] += 1
-                                    cover[hi] -= 1
-                                }
-                            }
-                            var running: Int32 = 0
-                            for k in 0..<count {
-                                running += cover[k]
-                                if running != 0 { grow[Int(keys[k] & 0xFFFF_FFFF)] -= Float(running) }
-                            }
-                            out[a] = sums
                         }
                     }
                 }
@@ -72,6 +36,35 @@ extension TripletKernels {
             total.active += s.active
         }
         return total
+    }
+
+    /// With a handful of positives, a plain scan of the negatives per positive beats sorting them.
+    @inline(__always)
+    private static func scanFewPositives(
+        _ row: UnsafePointer<Float>, _ grow: UnsafeMutablePointer<Float>, _ n: Int, _ positives: [Int32],
+        _ groups: LabelGroups, _ a: Int, _ range: MarginRange, _ margin: Float
+    ) -> (loss: Double, candidates: Int, active: Int) {
+        var sums = (loss: 0.0, candidates: 0, active: 0)
+        let label = groups.classOf[a]
+        groups.classOf.withUnsafeBufferPointer { classes in
+            for p32 in positives {
+                let p = Int(p32), dap = row[p]
+                var count = 0
+                for j in 0..<n where classes[j] != label {
+                    let v = row[j]
+                    guard range.contains(positive: dap, negative: v) else { continue }
+                    sums.candidates += 1
+                    let violation = dap - v + margin
+                    guard violation > 0 else { continue }
+                    count += 1
+                    sums.loss += Double(violation)
+                    grow[j] -= 1
+                }
+                sums.active += count
+                grow[p] += Float(count)
+            }
+        }
+        return sums
     }
 
     /// The first index whose value satisfies a predicate that is false, then true, along the sorted values.
@@ -97,5 +90,94 @@ enum SortKey {
     @inline(__always)
     static func decode(_ key: UInt32) -> Float {
         Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    }
+}
+
+/// Per-thread buffers of the sorted sweep, reused across anchors.
+struct StreamScratch {
+    /// Anchors with at most this many positives use the plain scan.
+    static let directLimit = 6
+
+    var keys: [UInt64]
+    var spare: [UInt64]
+    var values: [Float]
+    var prefix: [Double]
+    var cover: [Int32]
+    var positiveKeys: [UInt64] = []
+
+    init(capacity: Int) {
+        keys = [UInt64](repeating: 0, count: capacity)
+        spare = keys
+        values = [Float](repeating: 0, count: capacity)
+        prefix = [Double](repeating: 0, count: capacity + 1)
+        cover = [Int32](repeating: 0, count: capacity + 1)
+    }
+
+    /// Sorts the negatives of anchor a, then walks the positives in increasing d'(a,p): the three
+    /// interval ends (mined start, mined end, active end) only move forward.
+    mutating func sweep(
+        _ row: UnsafePointer<Float>, _ grow: UnsafeMutablePointer<Float>, _ n: Int, _ positives: [Int32],
+        _ groups: LabelGroups, _ a: Int, _ range: MarginRange, _ margin: Float
+    ) -> (loss: Double, candidates: Int, active: Int) {
+        let label = groups.classOf[a]
+        var count = 0
+        keys.withUnsafeMutableBufferPointer { k in
+            groups.classOf.withUnsafeBufferPointer { classes in
+                for j in 0..<n where classes[j] != label {
+                    k[count] = UInt64(SortKey.encode(row[j])) << 32 | UInt64(j)
+                    count += 1
+                }
+            }
+            spare.withUnsafeMutableBufferPointer { s in RadixSort.sortUpperHalf(k.baseAddress!, s.baseAddress!, count) }
+        }
+        guard count > 0 else { return (0, 0, 0) }
+        positiveKeys.removeAll(keepingCapacity: true)
+        for p in positives { positiveKeys.append(UInt64(SortKey.encode(row[Int(p)])) << 32 | UInt64(p)) }
+        positiveKeys.sort()
+        var sums = (loss: 0.0, candidates: 0, active: 0)
+        keys.withUnsafeBufferPointer { k in
+            values.withUnsafeMutableBufferPointer { v in
+                prefix.withUnsafeMutableBufferPointer { prefix in
+                    cover.withUnsafeMutableBufferPointer { cover in
+                        prefix[0] = 0
+                        for i in 0..<count {
+                            v[i] = SortKey.decode(UInt32(truncatingIfNeeded: k[i] >> 32))
+                            prefix[i + 1] = prefix[i] + Double(v[i])
+                            cover[i] = 0
+                        }
+                        cover[count] = 0
+                        // Margins m = v[k] − dap grow with k and shrink as dap grows; so do the violations' signs.
+                        var lo = 0, minedEnd = 0, activeEnd = 0
+                        for key in positiveKeys {
+                            let p = Int(key & 0xFFFF_FFFF), dap = row[p]
+                            if range.lower != -.infinity {
+                                while lo < count && !(v[lo] - dap > range.lower) { lo += 1 }
+                            }
+                            if range.upper == .infinity {
+                                minedEnd = count
+                            } else {
+                                while minedEnd < count && !(v[minedEnd] - dap > range.upper) { minedEnd += 1 }
+                            }
+                            while activeEnd < count && dap - v[activeEnd] + margin > 0 { activeEnd += 1 }
+                            sums.candidates += max(0, minedEnd - lo)
+                            let hi = min(minedEnd, activeEnd)
+                            guard hi > lo else { continue }
+                            let c = hi - lo
+                            sums.active += c
+                            sums.loss += Double(c) * (Double(dap) + Double(margin)) - (prefix[hi] - prefix[lo])
+                            grow[p] += Float(c)
+                            cover[lo] += 1
+                            cover[hi] -= 1
+                        }
+                        var running: Int32 = 0
+                        for i in 0..<count {
+                            running += cover[i]
+                            if running != 0 { grow[Int(k[i] & 0xFFFF_FFFF)] -= Float(running) }
+                        }
+                    }
+                }
+            }
+        }
+        return sums
     }
 }

@@ -50,29 +50,40 @@ enum BatchExtremes {
     enum Choice { case closest, farthest, closestBeyondPositive }
 
     static func select(_ d: DistanceMatrix, labels: [Int], positive: Choice, negative: Choice) -> [Triplet] {
-        let n = d.count
+        let n = d.count, groups = LabelGroups(labels)
         var chosen = [Triplet?](repeating: nil, count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in
-            chosen.withUnsafeMutableBufferPointer { out in
-                Parallel.forEachChunk(n, threads: d.threads) { rows in
-                    for a in rows {
-                        let row = dp.baseAddress! + a * n, label = labels[a]
-                        var p = -1
-                        for j in 0..<n where j != a && labels[j] == label {
-                            if p < 0 || (positive == .farthest ? row[j] > row[p] : row[j] < row[p]) { p = j }
-                        }
-                        guard p >= 0 else { continue }
-                        let floor = row[p]
-                        var q = -1
-                        for j in 0..<n where labels[j] != label {
-                            switch negative {
-                            case .closest: if q < 0 || row[j] < row[q] { q = j }
-                            case .farthest: if q < 0 || row[j] > row[q] { q = j }
-                            case .closestBeyondPositive:
-                                if row[j] > floor && (q < 0 || row[j] < row[q]) { q = j }
+            groups.classOf.withUnsafeBufferPointer { classes in
+                chosen.withUnsafeMutableBufferPointer { out in
+                    Parallel.forEachChunk(n, threads: d.threads) { rows in
+                        for a in rows {
+                            let row = dp.baseAddress! + a * n, label = classes[a]
+                            // Strict comparisons keep the lowest index among ties.
+                            var p = -1, best: Float = positive == .farthest ? -.infinity : .infinity
+                            for m in groups.classmates(of: a) where Int(m) != a {
+                                let v = row[Int(m)]
+                                if p < 0 || (positive == .farthest ? v > best : v < best) { (p, best) = (Int(m), v) }
                             }
+                            guard p >= 0 else { continue }
+                            let floor = best
+                            var q = -1, extreme: Float = 0
+                            switch negative {
+                            case .closest, .closestBeyondPositive:
+                                let beyond = negative == .closestBeyondPositive
+                                extreme = .infinity
+                                for j in 0..<n where classes[j] != label {
+                                    let v = row[j]
+                                    if v < extreme && (!beyond || v > floor) { (q, extreme) = (j, v) }
+                                }
+                            case .farthest:
+                                extreme = -.infinity
+                                for j in 0..<n where classes[j] != label {
+                                    let v = row[j]
+                                    if v > extreme || q < 0 { (q, extreme) = (j, v) }
+                                }
+                            }
+                            if q >= 0 { out[a] = Triplet(a, p, q) }
                         }
-                        if q >= 0 { out[a] = Triplet(a, p, q) }
                     }
                 }
             }
