@@ -27,7 +27,6 @@ public enum Parallel {
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 }
 
-
 /// Hands a value to concurrent workers that only touch disjoint parts of what it captures.
 private struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value

@@ -38,7 +38,8 @@ public struct Tensor: Equatable, Sendable {
     public init(rows: [[Float]]) throws {
         let width = rows.first?.count ?? 0
         for (i, row) in rows.enumerated() where row.count != width {
-            throw TripletError.shapeMismatch(expected: "[\(rows.count), \(width)] (row \(i))", got: [rows.count, row.count])
+            throw TripletError.shapeMismatch(
+                expected: "[\(rows.count), \(width)] (row \(i))", got: [rows.count, row.count])
         }
         try self.init(shape: [rows.count, width], scalars: rows.flatMap { $0 })
     }

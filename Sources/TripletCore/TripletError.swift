@@ -15,6 +15,7 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
     /// An index (of a triplet or a pair) points outside the batch.
     case indexOutOfRange(what: String, index: Int, count: Int)
 
+    /// A readable form for messages and logs.
     public var description: String {
         switch self {
         case .emptyBatch:
@@ -26,7 +27,8 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
         case .labelCountMismatch(let embeddings, let labels):
             return "\(labels) labels for \(embeddings) embeddings: pass one label per embedding row"
         case .nonFiniteValue(let what, let row, let column):
-            return "\(what) holds NaN or infinity at row \(row), column \(column): check the inputs or lower the learning rate"
+            return
+                "\(what) holds NaN or infinity at row \(row), column \(column): check the inputs or lower the learning rate"
         case .invalidParameter(let name, let value, let expected):
             return "invalid \(name) \(value): expected \(expected)"
         case .indexOutOfRange(let what, let index, let count):

@@ -28,7 +28,8 @@ struct BenchLosses: ParsableCommand {
     @Option(help: "Samples per batch.") var batchSize = 1024
     @Option(help: "Embedding dimension.") var dim = 128
     @Option(help: "Number of classes (labels are i mod C).") var classes = 10
-    @Option(help: "Triplet miner: \(Miner.allCases.map(\.rawValue).joined(separator: ", ")).") var miner = Miner.semihard
+    @Option(help: "Triplet miner: \(Miner.allCases.map(\.rawValue).joined(separator: ", ")).") var miner = Miner
+        .semihard
     @Option(help: "Loss: \(Loss.allCases.map(\.rawValue).joined(separator: ", ")).") var loss = Loss.tripletMargin
     @Option(help: "Threads for BLAS and the row-parallel loops.") var threads = 2
     @Option(help: "Timed repetitions (the median is reported).") var repeats = 5
@@ -70,7 +71,8 @@ struct BenchLosses: ParsableCommand {
         } else {
             print(
                 String(
-                    format: "B=%d D=%d C=%d %@/%@ threads=%d: median %.2f ms, peak RSS %.0f MiB, loss %.6f, %ld candidates (%.1f%% active)",
+                    format:
+                        "B=%d D=%d C=%d %@/%@ threads=%d: median %.2f ms, peak RSS %.0f MiB, loss %.6f, %ld candidates (%.1f%% active)",
                     batchSize, dim, classes, loss.rawValue, miner.rawValue, threads, median, peak, output.value,
                     output.stats.candidateCount, 100 * output.stats.activeFraction))
         }

@@ -47,6 +47,7 @@ public struct Distance: Sendable, Equatable, CustomStringConvertible {
     /// True for similarities, where a larger value means closer.
     public var isSimilarity: Bool { kind == .dotProduct }
 
+    /// A readable form for messages and logs.
     public var description: String {
         switch (kind, normalizesEmbeddings) {
         case (.dotProduct, true): return "cosine"

@@ -47,7 +47,9 @@ public struct DistanceMatrix: Sendable {
         dissimilarities = scratch?.take(count * count, zeroed: false) ?? [Float](repeating: 0, count: count * count)
         let width = points.rowWidth
         let squaredNorms = (0..<count).map { i in
-            points.scalars.withUnsafeBufferPointer { p in VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width) }
+            points.scalars.withUnsafeBufferPointer { p in
+                VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width)
+            }
         }
         if let bad = squaredNorms.firstIndex(where: { !($0 < Float.greatestFiniteMagnitude / 4) }) {
             throw TripletError.invalidParameter(
@@ -84,8 +86,12 @@ public struct DistanceMatrix: Sendable {
                         let v: Float
                         switch kind {
                         case .dotProduct: v = -VectorMath.dot(p + i * width, p + j * width, width)
-                        case .squaredEuclidean: v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
-                        case .euclidean: v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width).squareRoot()
+                        case .squaredEuclidean:
+                            v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                        case .euclidean:
+                            v =
+                                i == j
+                                ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width).squareRoot()
                         }
                         out[i * n + j] = v
                         out[j * n + i] = v

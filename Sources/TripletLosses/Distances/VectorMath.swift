@@ -6,7 +6,8 @@ enum VectorMath {
         var acc = SIMD8<Float>()
         var k = 0
         while k + 8 <= n {
-            let d = UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
+            let d =
+                UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
                 - UnsafeRawPointer(b + k).loadUnaligned(as: SIMD8<Float>.self)
             acc += d * d
             k += 8
@@ -26,7 +27,8 @@ enum VectorMath {
         var acc = SIMD8<Float>()
         var k = 0
         while k + 8 <= n {
-            acc += UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
+            acc +=
+                UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self)
                 * UnsafeRawPointer(b + k).loadUnaligned(as: SIMD8<Float>.self)
             k += 8
         }

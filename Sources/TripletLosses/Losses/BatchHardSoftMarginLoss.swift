@@ -19,6 +19,7 @@ public struct BatchHardSoftMarginLoss: EmbeddingLoss {
         self.threads = threads
     }
 
+    /// Evaluates the loss on a [B, D] batch with one label per row.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try TripletMarginLoss(
             margin: 0, distance: distance, miner: BatchHardMiner(), reducer: .mean, smooth: true, threads: threads

@@ -37,6 +37,7 @@ public struct ContrastiveLoss: EmbeddingLoss {
         self.threads = threads
     }
 
+    /// Evaluates the loss on a [B, D] batch with one label per row.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
         guard positiveMargin.isFinite, negativeMargin.isFinite else {
@@ -86,7 +87,8 @@ public struct ContrastiveLoss: EmbeddingLoss {
             positive.add(parts[2 * i])
             negative.add(parts[2 * i + 1])
         }
-        let stats = d.labelStats(labels, candidates: positive.count + negative.count, active: positive.active + negative.active)
+        let stats = d.labelStats(
+            labels, candidates: positive.count + negative.count, active: positive.active + negative.active)
         let pScale = reducer.divisor(candidates: positive.count, active: positive.active).map { 1 / $0 } ?? 0
         let nScale = reducer.divisor(candidates: negative.count, active: negative.active).map { 1 / $0 } ?? 0
         guard pScale > 0 || nScale > 0 else { return .zero(like: embeddings, stats: stats) }

@@ -71,7 +71,8 @@ public struct ExplicitTripletMarginLoss: Sendable {
                     }
                     for k in 0..<width {
                         let a = delta[k]
-                        let dk = p == 2 ? a / d : (a < 0 ? -1 : 1) * Float(pow(Double(abs(a)) / Double(d), Double(p - 1)))
+                        let dk =
+                            p == 2 ? a / d : (a < 0 ? -1 : 1) * Float(pow(Double(abs(a)) / Double(d), Double(p - 1)))
                         g[i * width + k] += w * dk
                         g[j * width + k] -= w * dk
                     }

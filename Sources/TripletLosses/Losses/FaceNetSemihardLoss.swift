@@ -21,12 +21,15 @@ public struct FaceNetSemihardLoss: EmbeddingLoss {
     private let scratch = ScratchPool()
 
     /// A loss with TFA's defaults.
-    public init(margin: Float = 1, distance: Distance = .euclidean(normalized: false), threads: Int = Parallel.defaultThreads) {
+    public init(
+        margin: Float = 1, distance: Distance = .euclidean(normalized: false), threads: Int = Parallel.defaultThreads
+    ) {
         self.margin = margin
         self.distance = distance
         self.threads = threads
     }
 
+    /// Evaluates the loss on a [B, D] batch with one label per row.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
         try BatchValidation.check("margin", margin, atLeast: 0)
@@ -62,7 +65,8 @@ public struct FaceNetSemihardLoss: EmbeddingLoss {
             }
         }
         let triplets = chosen.flatMap { $0 }
-        let sums = TripletKernels.list(d, triplets: triplets, term: TripletTerm(margin: margin, smooth: false, swap: false))
+        let sums = TripletKernels.list(
+            d, triplets: triplets, term: TripletTerm(margin: margin, smooth: false, swap: false))
         return TripletMarginLoss.reduce(sums, matrix: d, labels: labels, reducer: .mean, like: embeddings)
     }
 }

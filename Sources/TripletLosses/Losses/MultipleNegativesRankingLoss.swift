@@ -37,7 +37,8 @@ public struct MultipleNegativesRankingLoss: EmbeddingLoss {
     public func callAsFunction(_ embeddings: Tensor) throws -> LossOutput {
         try embeddings.validateEmbeddings()
         guard embeddings.rowCount % 2 == 0 else {
-            throw TripletError.shapeMismatch(expected: "an even number of rows (anchor, positive, anchor, …)", got: embeddings.shape)
+            throw TripletError.shapeMismatch(
+                expected: "an even number of rows (anchor, positive, anchor, …)", got: embeddings.shape)
         }
         try BatchValidation.check("scale", scale, atLeast: 0, exclusive: true)
         let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)

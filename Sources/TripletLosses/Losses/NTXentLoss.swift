@@ -27,6 +27,7 @@ public struct NTXentLoss: EmbeddingLoss {
         self.threads = threads
     }
 
+    /// Evaluates the loss on a [B, D] batch with one label per row.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
         try BatchValidation.check("temperature", temperature, atLeast: 0, exclusive: true)

@@ -3,7 +3,9 @@
 /// N log N comparisons. Stability keeps equal values in increasing index order.
 enum RadixSort {
     /// Sorts `keys[0..<count]` in place; `scratch` must hold at least `count` elements.
-    static func sortUpperHalf(_ keys: UnsafeMutablePointer<UInt64>, _ scratch: UnsafeMutablePointer<UInt64>, _ count: Int) {
+    static func sortUpperHalf(
+        _ keys: UnsafeMutablePointer<UInt64>, _ scratch: UnsafeMutablePointer<UInt64>, _ count: Int
+    ) {
         guard count > 1 else { return }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { histogram in
             var source = keys, target = scratch

@@ -47,7 +47,9 @@ enum TripletKernels {
             gradient: triplets.count * 25 < n * n ? .sparse(count: n, capacity: 2 * triplets.count) : .dense(like: d))
         d.dissimilarities.withUnsafeBufferPointer { dp in
             for t in triplets {
-                let loss = visit(dp.baseAddress!, n, t.anchor, t.positive, t.negative, term) { sums.gradient.add($0, $1, $2) }
+                let loss = visit(dp.baseAddress!, n, t.anchor, t.positive, t.negative, term) {
+                    sums.gradient.add($0, $1, $2)
+                }
                 sums.candidates += 1
                 if loss > 0 {
                     sums.active += 1

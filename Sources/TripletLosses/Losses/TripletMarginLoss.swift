@@ -47,6 +47,7 @@ public struct TripletMarginLoss: EmbeddingLoss {
         self.threads = threads
     }
 
+    /// Evaluates the loss on a [B, D] batch with one label per row.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
         try BatchValidation.check("margin", margin, atLeast: 0)
@@ -55,7 +56,8 @@ public struct TripletMarginLoss: EmbeddingLoss {
         defer { matrix.recycle() }
         let mined = miner?.mine(matrix, labels: labels) ?? .marginRange(.all)
         return Self.reduce(
-            TripletKernels.run(matrix, labels: labels, mined: mined, term: TripletTerm(margin: margin, smooth: smooth, swap: swap)),
+            TripletKernels.run(
+                matrix, labels: labels, mined: mined, term: TripletTerm(margin: margin, smooth: smooth, swap: swap)),
             matrix: matrix, labels: labels, reducer: reducer, like: embeddings)
     }
 

@@ -6,6 +6,7 @@ public struct BatchHardMiner: TripletMiner {
     /// A batch-hard miner.
     public init() {}
 
+    /// The triplets selected for a batch whose distances and labels are given.
     public func mine(_ distances: DistanceMatrix, labels: [Int]) -> MinedTriplets {
         .list(BatchExtremes.select(distances, labels: labels, positive: .farthest, negative: .closest))
     }
@@ -33,6 +34,7 @@ public struct BatchEasyHardMiner: TripletMiner {
         negativeStrategy = negative
     }
 
+    /// The triplets selected for a batch whose distances and labels are given.
     public func mine(_ distances: DistanceMatrix, labels: [Int]) -> MinedTriplets {
         let pos: BatchExtremes.Choice = positiveStrategy == .easy ? .closest : .farthest
         let neg: BatchExtremes.Choice

@@ -23,11 +23,13 @@ public final class DistanceWeightedMiner: TripletMiner, @unchecked Sendable {
         generator = SeededGenerator(seed: seed)
     }
 
+    /// Throws when an option is out of range.
     public func validate() throws {
         try BatchValidation.check("cutoff", cutoff, atLeast: 0, exclusive: true)
         try BatchValidation.check("nonzeroLossCutoff", nonzeroLossCutoff, atLeast: cutoff, exclusive: true)
     }
 
+    /// The triplets selected for a batch whose distances and labels are given.
     public func mine(_ distances: DistanceMatrix, labels: [Int]) -> MinedTriplets {
         lock.lock()
         defer { lock.unlock() }

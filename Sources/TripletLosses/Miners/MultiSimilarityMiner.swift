@@ -24,6 +24,7 @@ public struct MultiSimilarityMiner: PairMiner {
     /// A miner with slack `epsilon`.
     public init(epsilon: Float = 0.1) { self.epsilon = epsilon }
 
+    /// The pairs selected for a batch whose distances and labels are given.
     public func minePairs(_ distances: DistanceMatrix, labels: [Int]) -> MinedPairs {
         let n = distances.count
         var result = MinedPairs(positives: [], negatives: [])
@@ -32,8 +33,11 @@ public struct MultiSimilarityMiner: PairMiner {
                 let row = d.baseAddress! + a * n, label = labels[a]
                 var hardestPositive = -Float.infinity, hardestNegative = Float.infinity
                 for j in 0..<n where j != a {
-                    if labels[j] == label { hardestPositive = max(hardestPositive, row[j]) }
-                    else { hardestNegative = min(hardestNegative, row[j]) }
+                    if labels[j] == label {
+                        hardestPositive = max(hardestPositive, row[j])
+                    } else {
+                        hardestNegative = min(hardestNegative, row[j])
+                    }
                 }
                 guard hardestPositive > -.infinity, hardestNegative < .infinity else { continue }
                 for j in 0..<n where j != a {

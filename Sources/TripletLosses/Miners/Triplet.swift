@@ -19,6 +19,7 @@ public struct Triplet: Hashable, Comparable, Sendable, CustomStringConvertible {
         (l.anchor, l.positive, l.negative) < (r.anchor, r.positive, r.negative)
     }
 
+    /// A readable form for messages and logs.
     public var description: String { "(\(anchor), \(positive), \(negative))" }
 
     /// Every valid triplet of a labelled batch (a ≠ p, yₐ = yₚ, yₙ ≠ yₐ), sorted. B³ in the worst case:

@@ -45,10 +45,12 @@ public struct TripletMarginMiner: TripletMiner {
         }
     }
 
+    /// Throws when an option is out of range.
     public func validate() throws {
         try BatchValidation.check("miner margin", margin, atLeast: 0)
     }
 
+    /// The triplets selected for a batch whose distances and labels are given.
     public func mine(_ distances: DistanceMatrix, labels: [Int]) -> MinedTriplets {
         .marginRange(range)
     }

@@ -68,7 +68,10 @@ extension MinedTriplets {
             for a in 0..<n {
                 for p in 0..<n where p != a && labels[p] == labels[a] {
                     let dap = d.dissimilarities[a * n + p]
-                    for q in 0..<n where labels[q] != labels[a] && range.contains(positive: dap, negative: d.dissimilarities[a * n + q]) {
+                    for q in 0..<n
+                    where labels[q] != labels[a]
+                        && range.contains(positive: dap, negative: d.dissimilarities[a * n + q])
+                    {
                         out.append(Triplet(a, p, q))
                     }
                 }
