@@ -7,7 +7,8 @@ import TripletCore
 ///
 /// Small batches are computed pair by pair (exact, bit-symmetric, like `torch.cdist` below 25 rows);
 /// larger ones through one SYRK (the Gram matrix) with pairs that lose float32 accuracy to
-/// cancellation in ‖x‖² + ‖y‖² − 2⟨x, y⟩ recomputed exactly.
+/// cancellation in ‖x‖² + ‖y‖² − 2⟨x, y⟩ recomputed exactly. Those close pairs are remembered, and the
+/// backward pass applies their gradient as exact differences xᵢ − xⱼ rather than through the GEMM.
 public struct DistanceMatrix: Sendable {
     /// The comparison used.
     public let distance: Distance
@@ -22,6 +23,8 @@ public struct DistanceMatrix: Sendable {
     let threads: Int
     /// Where B×B buffers come from and go back to.
     let scratch: ScratchPool?
+    /// Pairs i < j (packed i << 32 | j) whose squared distance is below `cancellationRatio`·(‖xᵢ‖² + ‖xⱼ‖²).
+    private(set) var closePairs: [UInt64] = []
 
     /// Below this many multiply-adds (B·B·D) every pair is computed directly.
     static let directLimit = 1 << 21
@@ -33,31 +36,25 @@ public struct DistanceMatrix: Sendable {
         embeddings: Tensor, distance: Distance, threads: Int = Parallel.defaultThreads, scratch: ScratchPool? = nil
     ) throws {
         try embeddings.validateEmbeddings()
-        self.distance = distance
-        self.threads = max(1, threads)
-        count = embeddings.rowCount
-        if distance.normalizesEmbeddings {
-            (points, divisors) = L2Normalization.forward(embeddings)
-        } else {
-            points = embeddings
-            divisors = []
-        }
-        self.scratch = scratch
-        // Both fill paths write every entry.
-        dissimilarities = scratch?.take(count * count, zeroed: false) ?? [Float](repeating: 0, count: count * count)
-        let width = points.rowWidth
-        let squaredNorms = (0..<count).map { i in
-            points.scalars.withUnsafeBufferPointer { p in
-                VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width)
-            }
+        let prepared = distance.normalizesEmbeddings ? L2Normalization.forward(embeddings) : (embeddings, [])
+        let width = embeddings.rowWidth
+        let squaredNorms = prepared.0.scalars.withUnsafeBufferPointer { p in
+            (0..<embeddings.rowCount).map { i in VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width) }
         }
         if let bad = squaredNorms.firstIndex(where: { !($0 < Float.greatestFiniteMagnitude / 4) }) {
             throw TripletError.invalidParameter(
                 name: "embedding row \(bad)", value: "with squared norm \(squaredNorms[bad])",
                 expected: "rows whose squared norm fits in Float32 (scale the embeddings down)")
         }
+        self.distance = distance
+        self.threads = max(1, threads)
+        count = embeddings.rowCount
+        (points, divisors) = prepared
+        self.scratch = scratch
+        // Both fill paths write every entry.
+        dissimilarities = scratch?.take(count * count, zeroed: false) ?? [Float](repeating: 0, count: count * count)
         if count * count * width <= Self.directLimit {
-            fillDirect()
+            fillDirect(squaredNorms: squaredNorms)
         } else {
             fillThroughGram(squaredNorms: squaredNorms)
         }
@@ -76,22 +73,22 @@ public struct DistanceMatrix: Sendable {
     /// The matrix of raw values (distances, or similarities), row-major B×B.
     public var values: [Float] { distance.isSimilarity ? dissimilarities.map { -$0 } : dissimilarities }
 
-    private mutating func fillDirect() {
-        let n = count, width = points.rowWidth, kind = distance.kind
+    private mutating func fillDirect(squaredNorms: [Float]) {
+        let n = count, width = points.rowWidth, kind = distance.kind, ratio = Self.cancellationRatio
+        var close: [UInt64] = []
         points.scalars.withUnsafeBufferPointer { pp in
             dissimilarities.withUnsafeMutableBufferPointer { out in
                 let p = pp.baseAddress!
                 for i in 0..<n {
-                    for j in i..<n {
-                        let v: Float
-                        switch kind {
-                        case .dotProduct: v = -VectorMath.dot(p + i * width, p + j * width, width)
-                        case .squaredEuclidean:
-                            v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
-                        case .euclidean:
-                            v =
-                                i == j
-                                ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width).squareRoot()
+                    out[i * n + i] = kind == .dotProduct ? -squaredNorms[i] : 0
+                    for j in i + 1..<n {
+                        var v: Float
+                        if kind == .dotProduct {
+                            v = -VectorMath.dot(p + i * width, p + j * width, width)
+                        } else {
+                            v = VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                            if v < ratio * (squaredNorms[i] + squaredNorms[j]) { close.append(UInt64(i) << 32 | UInt64(j)) }
+                            if kind == .euclidean { v = v.squareRoot() }
                         }
                         out[i * n + j] = v
                         out[j * n + i] = v
@@ -99,13 +96,16 @@ public struct DistanceMatrix: Sendable {
                 }
             }
         }
+        closePairs = close
     }
 
     private mutating func fillThroughGram(squaredNorms: [Float]) {
         let n = count, width = points.rowWidth, kind = distance.kind, ratio = Self.cancellationRatio
+        var closeByRow = [[UInt64]](repeating: [], count: n)
         points.scalars.withUnsafeBufferPointer { pp in
             squaredNorms.withUnsafeBufferPointer { np in
                 dissimilarities.withUnsafeMutableBufferPointer { out in
+                    closeByRow.withUnsafeMutableBufferPointer { closeOut in
                     let p = pp.baseAddress!, norms = np.baseAddress!, o = out.baseAddress!
                     BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
                     // The upper triangle row by row (contiguous), then one blocked copy to the lower.
@@ -122,6 +122,7 @@ public struct DistanceMatrix: Sendable {
                                 var v = max(scale - 2 * row[j], 0)
                                 if v < ratio * scale {
                                     v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                                    if i != j { closeOut[i].append(UInt64(i) << 32 | UInt64(j)) }
                                 }
                                 if kind == .euclidean { v = v.squareRoot() }
                                 row[j] = v
@@ -129,9 +130,11 @@ public struct DistanceMatrix: Sendable {
                         }
                     }
                     Tiles.mirrorUpperToLower(o, n, threads: threads)
+                    }
                 }
             }
         }
+        closePairs = closeByRow.flatMap { $0 }
     }
 
     /// dL/d(embeddings) from dL/dd' (the gradient with respect to `dissimilarities`), scaled by `scale`.
@@ -157,6 +160,14 @@ public struct DistanceMatrix: Sendable {
             dissimilarities.withUnsafeBufferPointer { dp in
                 result.scalars.withUnsafeMutableBufferPointer { rp in
                     let x = pp.baseAddress!, d = dp.baseAddress!, r = rp.baseAddress!
+                    // dL/dxᵢ += 2c·(xᵢ − xⱼ), dL/dxⱼ −= 2c·(xᵢ − xⱼ): a squared-distance coefficient c, exactly.
+                    func addDifference(_ c: Float, _ i: Int, _ j: Int) {
+                        for k in 0..<width {
+                            let diff = 2 * c * (x[i * width + k] - x[j * width + k])
+                            r[i * width + k] += diff
+                            r[j * width + k] -= diff
+                        }
+                    }
                     if gradient.isDense {
                         // Take the buffer over (no copy): it becomes M in place.
                         var m: [Float] = []
@@ -174,6 +185,15 @@ public struct DistanceMatrix: Sendable {
                                     }
                                 }
                             }
+                            // Close pairs leave the GEMM, whose rowsum·xᵢ − Σ mᵢⱼxⱼ would cancel for them.
+                            var exact: [(i: Int, j: Int, c: Float)] = []
+                            exact.reserveCapacity(closePairs.count)
+                            for key in closePairs {
+                                let i = Int(key >> 32), j = Int(key & 0xFFFF_FFFF)
+                                exact.append((i, j, m[i * n + j]))
+                                m[i * n + j] = 0
+                                m[j * n + i] = 0
+                            }
                             if kind != .dotProduct {
                                 Parallel.forEachChunk(n, threads: threads) { rows in
                                     for i in rows {
@@ -186,6 +206,7 @@ public struct DistanceMatrix: Sendable {
                             BLAS.gemm(
                                 transposeA: false, transposeB: false, m: n, n: width, k: n, alpha: 1,
                                 a: m, lda: n, b: x, ldb: width, beta: 0, c: r, ldc: width)
+                            for e in exact { addDifference(e.c, e.i, e.j) }
                         }
                     } else {
                         for e in gradient.entries {
@@ -196,11 +217,7 @@ public struct DistanceMatrix: Sendable {
                                 VectorMath.axpy(c, x + j * width, r + i * width, width)
                                 VectorMath.axpy(c, x + i * width, r + j * width, width)
                             } else {
-                                for k in 0..<width {
-                                    let diff = 2 * c * (x[i * width + k] - x[j * width + k])
-                                    r[i * width + k] += diff
-                                    r[j * width + k] -= diff
-                                }
+                                addDifference(c, i, j)
                             }
                         }
                     }

@@ -11,9 +11,10 @@ enum L2Normalization {
         var divisors = [Float](repeating: 0, count: rows)
         y.scalars.withUnsafeMutableBufferPointer { out in
             for i in 0..<rows {
-                var sum: Float = 0
-                for k in 0..<width { sum += out[i * width + k] * out[i * width + k] }
-                let divisor = max(sum.squareRoot(), epsilon)
+                // In Double: squares of rows with entries past 1.8e19 would overflow Float.
+                var sum = 0.0
+                for k in 0..<width { sum += Double(out[i * width + k]) * Double(out[i * width + k]) }
+                let divisor = max(Float(sum.squareRoot()), epsilon)
                 divisors[i] = divisor
                 let inv = 1 / divisor
                 for k in 0..<width { out[i * width + k] *= inv }

@@ -110,12 +110,13 @@ public struct ExplicitTripletMarginLoss: Sendable {
     /// ‖u − v + eps‖ₚ.
     private func norm(_ u: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ width: Int) -> Float {
         if p == 2 {
-            var s: Float = 0
+            // In Double: squares of differences past 1.8e19 would overflow Float.
+            var s = 0.0
             for k in 0..<width {
-                let a = u[k] - v[k] + eps
+                let a = Double(u[k] - v[k] + eps)
                 s += a * a
             }
-            return s.squareRoot()
+            return Float(s.squareRoot())
         }
         var s = 0.0
         for k in 0..<width { s += pow(Double(abs(u[k] - v[k] + eps)), Double(p)) }

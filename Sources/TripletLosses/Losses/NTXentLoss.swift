@@ -35,7 +35,7 @@ public struct NTXentLoss: EmbeddingLoss {
         defer { d.recycle() }
         let n = d.count, t = Double(temperature)
         var gradient = PairGradient.dense(like: d)
-        var perAnchor = [(loss: Double, pairs: Int, negatives: Int)](repeating: (0, 0, 0), count: n)
+        var perAnchor = [(loss: Double, pairs: Int, negatives: Int, active: Int)](repeating: (0, 0, 0, 0), count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in
                 perAnchor.withUnsafeMutableBufferPointer { out in
@@ -70,7 +70,7 @@ public struct NTXentLoss: EmbeddingLoss {
                                     grow[j] -= Float(weight * softmax / t)
                                 }
                             }
-                            out[a] = (loss, pairs, negatives)
+                            out[a] = (loss, pairs, negatives, negatives > 0 ? pairs : 0)
                         }
                     }
                 }
@@ -79,8 +79,11 @@ public struct NTXentLoss: EmbeddingLoss {
         let pairs = perAnchor.reduce(0) { $0 + $1.pairs }
         let negativePairs = perAnchor.reduce(0) { $0 + $1.negatives }
         let loss = perAnchor.reduce(0.0) { $0 + $1.loss }
-        let stats = d.labelStats(labels, candidates: pairs, active: pairs)
-        guard pairs > 0, negativePairs > 0 else { return .zero(like: embeddings, stats: stats) }
+        guard pairs > 0, negativePairs > 0 else {
+            return .zero(like: embeddings, stats: d.labelStats(labels, candidates: pairs, active: 0))
+        }
+        // A pair whose anchor has no negative costs exactly 0 and is not active.
+        let stats = d.labelStats(labels, candidates: pairs, active: perAnchor.reduce(0) { $0 + $1.active })
         return LossOutput(
             value: Float(loss / Double(pairs)), gradient: d.backward(gradient, scale: Float(1 / Double(pairs))),
             stats: stats)

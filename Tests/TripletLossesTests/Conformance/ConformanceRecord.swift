@@ -1,5 +1,6 @@
 import Foundation
 import TripletCore
+
 @testable import TripletLosses
 
 /// One record of a conformance case file (../shared/conformance/SCHEMA.md), mapped onto TripletKit's API.
@@ -27,10 +28,11 @@ struct ConformanceRecord {
             let loss = ExplicitTripletMarginLoss(
                 margin: try float("margin"), p: try float("p"), eps: try float("eps"), swap: try bool("swap"),
                 reduction: try reduction())
-            let triplets = try (raw["triplets"] as? [[Int]])?.map { t -> Triplet in
-                guard t.count == 3 else { throw Unsupported(description: "triplet \(t) is not (a, p, n)") }
-                return Triplet(t[0], t[1], t[2])
-            } ?? Triplet.allValid(labels: labels)
+            let triplets =
+                try (raw["triplets"] as? [[Int]])?.map { t -> Triplet in
+                    guard t.count == 3 else { throw Unsupported(description: "triplet \(t) is not (a, p, n)") }
+                    return Triplet(t[0], t[1], t[2])
+                } ?? Triplet.allValid(labels: labels)
             return Result(output: try loss(e, triplets: triplets), mined: nil)
 
         case "pml.TripletMarginLoss":
@@ -49,19 +51,25 @@ struct ConformanceRecord {
             return Result(output: try loss(e, labels: labels), mined: nil)
 
         case "pml.NTXentLoss":
-            guard try reducer() == .mean else { throw Unsupported(description: "NT-Xent reducer \(params["reducer"] ?? "")") }
-            let loss = NTXentLoss(temperature: try float("temperature"), distance: try Self.distance(try string("distance")))
+            guard try reducer() == .mean else {
+                throw Unsupported(description: "NT-Xent reducer \(params["reducer"] ?? "")")
+            }
+            let loss = NTXentLoss(
+                temperature: try float("temperature"), distance: try Self.distance(try string("distance")))
             return Result(output: try loss(e, labels: labels), mined: nil)
 
         case "MultipleNegativesRankingLoss (own)":
-            guard try string("pairs") == "(2i, 2i+1)" else { throw Unsupported(description: "pairs \(params["pairs"] ?? "")") }
+            guard try string("pairs") == "(2i, 2i+1)" else {
+                throw Unsupported(description: "pairs \(params["pairs"] ?? "")")
+            }
             let distance: Distance
             switch try string("similarity") {
             case "cosine": distance = .cosine
             case "dot": distance = .dotProduct()
             case let other: throw Unsupported(description: "similarity \(other)")
             }
-            return Result(output: try MultipleNegativesRankingLoss(scale: try float("scale"), distance: distance)(e), mined: nil)
+            return Result(
+                output: try MultipleNegativesRankingLoss(scale: try float("scale"), distance: distance)(e), mined: nil)
 
         case "BatchHardSoftMargin (own, Hermans 2017)":
             let normalized = try bool("normalize")
@@ -87,7 +95,9 @@ struct ConformanceRecord {
     }
 
     private func float(_ key: String) throws -> Float {
-        guard let n = try value(key) as? NSNumber else { throw Unsupported(description: "param '\(key)' is not a number") }
+        guard let n = try value(key) as? NSNumber else {
+            throw Unsupported(description: "param '\(key)' is not a number")
+        }
         return n.floatValue
     }
 
@@ -97,7 +107,9 @@ struct ConformanceRecord {
     }
 
     private func string(_ key: String) throws -> String {
-        guard let s = try value(key) as? String else { throw Unsupported(description: "param '\(key)' is not a string") }
+        guard let s = try value(key) as? String else {
+            throw Unsupported(description: "param '\(key)' is not a string")
+        }
         return s
     }
 

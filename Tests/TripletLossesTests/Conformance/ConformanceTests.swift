@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TripletCore
+
 @testable import TripletLosses
 
 /// Runs every record of the conformance cases (values from PyTorch / PML) against TripletKit:
@@ -34,7 +35,8 @@ import TripletCore
             for raw in records {
                 checked += 1
                 let record = ConformanceRecord(
-                    file: url.lastPathComponent, name: raw["name"] as? String ?? "?", family: raw["family"] as? String ?? "?",
+                    file: url.lastPathComponent, name: raw["name"] as? String ?? "?",
+                    family: raw["family"] as? String ?? "?",
                     params: raw["params"] as? [String: Any] ?? [:], raw: raw)
                 if let problem = Self.check(record, embeddings: embeddings, labels: labels) {
                     failures.append("\(record.file) \(record.name): \(problem)")
@@ -58,9 +60,12 @@ import TripletCore
         let raw = record.raw
         guard let reference = raw["loss"] as? Double else {
             // The reference had no value (no valid triplet): TripletKit's documented outcome is 0, zero gradient.
-            let ok = result.output.value == 0 && result.output.stats.activeCount == 0
+            let ok =
+                result.output.value == 0 && result.output.stats.activeCount == 0
                 && result.output.gradient.scalars.allSatisfy { $0 == 0 }
-            return ok ? nil : "reference reports no value (\(raw["skipped"] ?? raw["skip"] ?? "")), got loss \(result.output.value)"
+            return ok
+                ? nil
+                : "reference reports no value (\(raw["skipped"] ?? raw["skip"] ?? "")), got loss \(result.output.value)"
         }
         var problems: [String] = []
         let value = Double(result.output.value)
@@ -74,7 +79,9 @@ import TripletCore
             } else {
                 let largest = ref.map(abs).max() ?? 0
                 let worst = zip(ref, result.output.gradient.scalars).map { abs($0 - Double($1)) }.max() ?? 0
-                if !(worst <= 1e-4 * largest + 1e-7) { problems.append("gradient off by \(worst) (largest entry \(largest))") }
+                if !(worst <= 1e-4 * largest + 1e-7) {
+                    problems.append("gradient off by \(worst) (largest entry \(largest))")
+                }
             }
         }
         if let count = raw["mined_count"] as? Int {
@@ -84,7 +91,9 @@ import TripletCore
                     if mined != expected {
                         let extra = Set(mined).subtracting(expected).sorted().prefix(3)
                         let missing = Set(expected).subtracting(mined).sorted().prefix(3)
-                        problems.append("mined \(mined.count) vs \(expected.count); extra \(Array(extra)), missing \(Array(missing))")
+                        problems.append(
+                            "mined \(mined.count) vs \(expected.count); extra \(Array(extra)), missing \(Array(missing))"
+                        )
                     }
                 } else if mined.count != count {
                     problems.append("mined \(mined.count) triplets, reference \(count)")
