@@ -39,7 +39,9 @@ public struct DistanceMatrix: Sendable {
         let prepared = distance.normalizesEmbeddings ? L2Normalization.forward(embeddings) : (embeddings, [])
         let width = embeddings.rowWidth
         let squaredNorms = prepared.0.scalars.withUnsafeBufferPointer { p in
-            (0..<embeddings.rowCount).map { i in VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width) }
+            (0..<embeddings.rowCount).map { i in
+                VectorMath.dot(p.baseAddress! + i * width, p.baseAddress! + i * width, width)
+            }
         }
         if let bad = squaredNorms.firstIndex(where: { !($0 < Float.greatestFiniteMagnitude / 4) }) {
             throw TripletError.invalidParameter(
@@ -87,7 +89,9 @@ public struct DistanceMatrix: Sendable {
                             v = -VectorMath.dot(p + i * width, p + j * width, width)
                         } else {
                             v = VectorMath.squaredDistance(p + i * width, p + j * width, width)
-                            if v < ratio * (squaredNorms[i] + squaredNorms[j]) { close.append(UInt64(i) << 32 | UInt64(j)) }
+                            if v < ratio * (squaredNorms[i] + squaredNorms[j]) {
+                                close.append(UInt64(i) << 32 | UInt64(j))
+                            }
                             if kind == .euclidean { v = v.squareRoot() }
                         }
                         out[i * n + j] = v
@@ -106,30 +110,30 @@ public struct DistanceMatrix: Sendable {
             squaredNorms.withUnsafeBufferPointer { np in
                 dissimilarities.withUnsafeMutableBufferPointer { out in
                     closeByRow.withUnsafeMutableBufferPointer { closeOut in
-                    let p = pp.baseAddress!, norms = np.baseAddress!, o = out.baseAddress!
-                    BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
-                    // The upper triangle row by row (contiguous), then one blocked copy to the lower.
-                    Parallel.forEachChunk(n, threads: threads) { rows in
-                        for i in rows {
-                            let row = o + i * n
-                            if kind == .dotProduct {
-                                for j in i..<n { row[j] = -row[j] }
-                                continue
-                            }
-                            let ni = norms[i]
-                            for j in i..<n {
-                                let scale = ni + norms[j]
-                                var v = max(scale - 2 * row[j], 0)
-                                if v < ratio * scale {
-                                    v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
-                                    if i != j { closeOut[i].append(UInt64(i) << 32 | UInt64(j)) }
+                        let p = pp.baseAddress!, norms = np.baseAddress!, o = out.baseAddress!
+                        BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
+                        // The upper triangle row by row (contiguous), then one blocked copy to the lower.
+                        Parallel.forEachChunk(n, threads: threads) { rows in
+                            for i in rows {
+                                let row = o + i * n
+                                if kind == .dotProduct {
+                                    for j in i..<n { row[j] = -row[j] }
+                                    continue
                                 }
-                                if kind == .euclidean { v = v.squareRoot() }
-                                row[j] = v
+                                let ni = norms[i]
+                                for j in i..<n {
+                                    let scale = ni + norms[j]
+                                    var v = max(scale - 2 * row[j], 0)
+                                    if v < ratio * scale {
+                                        v = i == j ? 0 : VectorMath.squaredDistance(p + i * width, p + j * width, width)
+                                        if i != j { closeOut[i].append(UInt64(i) << 32 | UInt64(j)) }
+                                    }
+                                    if kind == .euclidean { v = v.squareRoot() }
+                                    row[j] = v
+                                }
                             }
                         }
-                    }
-                    Tiles.mirrorUpperToLower(o, n, threads: threads)
+                        Tiles.mirrorUpperToLower(o, n, threads: threads)
                     }
                 }
             }
@@ -173,40 +177,11 @@ public struct DistanceMatrix: Sendable {
                         var m: [Float] = []
                         swap(&m, &gradient.dense)
                         defer { scratch?.recycle(m) }
+                        var rowSums = [Float](repeating: 0, count: n)
                         m.withUnsafeMutableBufferPointer { mp in
-                            let m = mp.baseAddress!
-                            // M = G + Gᵀ, then for distances the Laplacian form −2·M + 2·diag(rowsum M).
-                            Tiles.forEachUpperTile(n, threads: threads) { rows, columns in
-                                for i in rows {
-                                    for j in max(columns.lowerBound, i)..<columns.upperBound {
-                                        let s = coefficient(m[i * n + j], i, j, d) + coefficient(m[j * n + i], j, i, d)
-                                        m[i * n + j] = s
-                                        m[j * n + i] = s
-                                    }
-                                }
+                            rowSums.withUnsafeMutableBufferPointer { sums in
+                                denseBackward(mp.baseAddress!, d, x, r, sums.baseAddress!, sign: sign, addDifference)
                             }
-                            // Close pairs leave the GEMM, whose rowsum·xᵢ − Σ mᵢⱼxⱼ would cancel for them.
-                            var exact: [(i: Int, j: Int, c: Float)] = []
-                            exact.reserveCapacity(closePairs.count)
-                            for key in closePairs {
-                                let i = Int(key >> 32), j = Int(key & 0xFFFF_FFFF)
-                                exact.append((i, j, m[i * n + j]))
-                                m[i * n + j] = 0
-                                m[j * n + i] = 0
-                            }
-                            if kind != .dotProduct {
-                                Parallel.forEachChunk(n, threads: threads) { rows in
-                                    for i in rows {
-                                        let rowSum = VectorMath.sum(m + i * n, n)
-                                        for j in 0..<n { m[i * n + j] *= -2 }
-                                        m[i * n + i] += 2 * rowSum
-                                    }
-                                }
-                            }
-                            BLAS.gemm(
-                                transposeA: false, transposeB: false, m: n, n: width, k: n, alpha: 1,
-                                a: m, lda: n, b: x, ldb: width, beta: 0, c: r, ldc: width)
-                            for e in exact { addDifference(e.c, e.i, e.j) }
                         }
                     } else {
                         for e in gradient.entries {
@@ -228,5 +203,72 @@ public struct DistanceMatrix: Sendable {
             L2Normalization.backward(gradient: &result, normalized: points, divisors: divisors)
         }
         return result
+    }
+
+    /// dL/dX = α·M·X (+ 2·diag(rowsum M)·X for distances) with M = C + Cᵀ, C the coefficients of the
+    /// dense gradient `m` (overwritten); close pairs go through `addDifference` instead of the GEMM.
+    private func denseBackward(
+        _ m: UnsafeMutablePointer<Float>, _ d: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+        _ r: UnsafeMutablePointer<Float>, _ rowSums: UnsafeMutablePointer<Float>, sign: Float,
+        _ addDifference: (Float, Int, Int) -> Void
+    ) {
+        typealias Lanes = SIMD8<Float>
+        let n = count, width = points.rowWidth, kind = distance.kind
+        // 1. Coefficients row by row: dL/d(squared distance), or dL/d(similarity).
+        Parallel.forEachChunk(n, threads: threads) { rows in
+            for i in rows {
+                let row = m + i * n, drow = d + i * n
+                var j = 0
+                if kind == .euclidean {
+                    let half = Lanes(repeating: sign / 2)
+                    while j + 8 <= n {
+                        let dist = UnsafeRawPointer(drow + j).loadUnaligned(as: Lanes.self)
+                        let g = UnsafeRawPointer(row + j).loadUnaligned(as: Lanes.self)
+                        let c = (half * g / dist).replacing(with: 0, where: dist .<= 0)
+                        UnsafeMutableRawPointer(row + j).storeBytes(of: c, as: Lanes.self)
+                        j += 8
+                    }
+                    while j < n {
+                        row[j] = drow[j] > 0 ? sign / 2 * row[j] / drow[j] : 0
+                        j += 1
+                    }
+                } else {
+                    for k in 0..<n { row[k] *= sign }
+                    if kind == .squaredEuclidean { row[i] = 0 }
+                }
+            }
+        }
+        // 2. M = C + Cᵀ.
+        Tiles.forEachUpperTile(n, threads: threads) { rows, columns in
+            for i in rows {
+                for j in max(columns.lowerBound, i)..<columns.upperBound {
+                    let s = m[i * n + j] + m[j * n + i]
+                    m[i * n + j] = s
+                    m[j * n + i] = s
+                }
+            }
+        }
+        // 3. Close pairs leave the GEMM, whose rowsum·xᵢ − Σ mᵢⱼxⱼ would cancel for them.
+        var exact: [(i: Int, j: Int, c: Float)] = []
+        exact.reserveCapacity(closePairs.count)
+        for key in closePairs {
+            let i = Int(key >> 32), j = Int(key & 0xFFFF_FFFF)
+            exact.append((i, j, m[i * n + j]))
+            m[i * n + j] = 0
+            m[j * n + i] = 0
+        }
+        // 4. dX = −2·M·X + 2·diag(rowsum M)·X for distances, M·X for similarities.
+        if kind != .dotProduct {
+            Parallel.forEachChunk(n, threads: threads) { rows in
+                for i in rows { rowSums[i] = VectorMath.sum(m + i * n, n) }
+            }
+        }
+        BLAS.gemm(
+            transposeA: false, transposeB: false, m: n, n: width, k: n, alpha: kind == .dotProduct ? 1 : -2,
+            a: m, lda: n, b: x, ldb: width, beta: 0, c: r, ldc: width)
+        if kind != .dotProduct {
+            for i in 0..<n { VectorMath.axpy(2 * rowSums[i], x + i * width, r + i * width, width) }
+        }
+        for e in exact { addDifference(e.c, e.i, e.j) }
     }
 }

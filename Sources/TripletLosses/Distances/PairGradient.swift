@@ -16,10 +16,11 @@ struct PairGradient {
     var entries: [Entry]
     let isDense: Bool
 
-    /// A zero dense gradient for the pairs of `matrix`, in a buffer from its scratch pool.
-    static func dense(like matrix: DistanceMatrix) -> PairGradient {
+    /// A dense gradient for the pairs of `matrix`, in a buffer from its scratch pool: zero, or with
+    /// arbitrary contents when the caller writes every entry (`zeroed: false`).
+    static func dense(like matrix: DistanceMatrix, zeroed: Bool = true) -> PairGradient {
         let n = matrix.count
-        let buffer = matrix.scratch?.take(n * n, zeroed: true) ?? [Float](repeating: 0, count: n * n)
+        let buffer = matrix.scratch?.take(n * n, zeroed: zeroed) ?? [Float](repeating: 0, count: n * n)
         return PairGradient(count: n, dense: buffer, entries: [], isDense: true)
     }
 

@@ -8,7 +8,8 @@ extension TripletKernels {
     /// O(B²) memory and O(B² log B) time; anchors run in parallel.
     static func streamHinge(_ d: DistanceMatrix, labels: [Int], range: MarginRange, margin: Float) -> TripletSums {
         let n = d.count, groups = LabelGroups(labels)
-        var gradient = PairGradient.dense(like: d)
+        // Every anchor writes its whole gradient row, so the buffer need not be cleared first.
+        var gradient = PairGradient.dense(like: d, zeroed: false)
         var perAnchor = [(loss: Double, candidates: Int, active: Int)](repeating: (0, 0, 0), count: n)
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in
@@ -19,7 +20,9 @@ extension TripletKernels {
                         for a in anchors {
                             let positives = groups.classmates(of: a).filter { Int($0) != a }
                             let row = dp + a * n, grow = g + a * n
-                            if positives.count <= StreamScratch.directLimit {
+                            if positives.isEmpty {
+                                grow.update(repeating: 0, count: n)
+                            } else if positives.count <= StreamScratch.directLimit {
                                 out[a] = scanFewPositives(row, grow, n, positives, groups, a, range, margin)
                             } else {
                                 out[a] = scratch.sweep(row, grow, n, positives, groups, a, range, margin)
@@ -38,29 +41,59 @@ extension TripletKernels {
         return total
     }
 
-    /// With a handful of positives, a plain scan of the negatives per positive beats sorting them.
+    /// With a handful of positives, a plain scan of the negatives per positive beats sorting them:
+    /// eight negatives at a time, with the same Float comparisons as `MarginRange.contains`.
+    /// Writes the whole gradient row (the first positive assigns, the others accumulate).
     @inline(__always)
     private static func scanFewPositives(
         _ row: UnsafePointer<Float>, _ grow: UnsafeMutablePointer<Float>, _ n: Int, _ positives: [Int32],
         _ groups: LabelGroups, _ a: Int, _ range: MarginRange, _ margin: Float
     ) -> (loss: Double, candidates: Int, active: Int) {
+        typealias Lanes = SIMD8<Float>
         var sums = (loss: 0.0, candidates: 0, active: 0)
         let label = groups.classOf[a]
+        let lower = Lanes(repeating: range.lower), upper = Lanes(repeating: range.upper)
+        let marginLanes = Lanes(repeating: margin), labelLanes = SIMD8<Int32>(repeating: label)
         groups.classOf.withUnsafeBufferPointer { classes in
-            for p32 in positives {
-                let p = Int(p32), dap = row[p]
-                var count = 0
-                for j in 0..<n where classes[j] != label {
+            let classes = classes.baseAddress!
+            for (index, p32) in positives.enumerated() {
+                let p = Int(p32), dap = row[p], dapLanes = Lanes(repeating: dap)
+                let first = index == 0
+                var candidates = SIMD8<Int32>(), active = SIMD8<Int32>(), loss = Lanes()
+                var j = 0
+                while j + 8 <= n {
+                    let v = UnsafeRawPointer(row + j).loadUnaligned(as: Lanes.self)
+                    let negative = UnsafeRawPointer(classes + j).loadUnaligned(as: SIMD8<Int32>.self) .!= labelLanes
+                    let m = v - dapLanes
+                    let mined = negative .& (m .> lower) .& (m .<= upper)
+                    let violation = dapLanes - v + marginLanes
+                    let hit = mined .& (violation .> 0)
+                    candidates &+= SIMD8<Int32>().replacing(with: 1, where: mined)
+                    active &+= SIMD8<Int32>().replacing(with: 1, where: hit)
+                    loss += Lanes().replacing(with: violation, where: hit)
+                    let step = Lanes().replacing(with: 1, where: hit)
+                    let old = first ? Lanes() : UnsafeRawPointer(grow + j).loadUnaligned(as: Lanes.self)
+                    UnsafeMutableRawPointer(grow + j).storeBytes(of: old - step, as: Lanes.self)
+                    j += 8
+                }
+                var count = Int(active.wrappedSum()), lossSum = Double(loss.sum())
+                sums.candidates += Int(candidates.wrappedSum())
+                while j < n {
+                    if first { grow[j] = 0 }
                     let v = row[j]
-                    guard range.contains(positive: dap, negative: v) else { continue }
-                    sums.candidates += 1
-                    let violation = dap - v + margin
-                    guard violation > 0 else { continue }
-                    count += 1
-                    sums.loss += Double(violation)
-                    grow[j] -= 1
+                    if classes[j] != label && range.contains(positive: dap, negative: v) {
+                        sums.candidates += 1
+                        let violation = dap - v + margin
+                        if violation > 0 {
+                            count += 1
+                            lossSum += Double(violation)
+                            grow[j] -= 1
+                        }
+                    }
+                    j += 1
                 }
                 sums.active += count
+                sums.loss += lossSum
                 grow[p] += Float(count)
             }
         }
@@ -120,6 +153,7 @@ struct StreamScratch {
         _ groups: LabelGroups, _ a: Int, _ range: MarginRange, _ margin: Float
     ) -> (loss: Double, candidates: Int, active: Int) {
         let label = groups.classOf[a]
+        grow.update(repeating: 0, count: n)
         var count = 0
         keys.withUnsafeMutableBufferPointer { k in
             groups.classOf.withUnsafeBufferPointer { classes in
