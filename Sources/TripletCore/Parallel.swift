@@ -4,8 +4,9 @@ import Foundation
 public enum Parallel {
     /// Calls `body` on contiguous chunks of `0..<count`, on up to `threads` threads at once.
     /// Each index is visited exactly once; chunks never overlap, so per-row writes need no locks.
+    /// `chunksPerThread` chunks per thread balance work of uneven cost.
     public static func forEachChunk(
-        _ count: Int, threads: Int, _ body: (Range<Int>) -> Void
+        _ count: Int, threads: Int, chunksPerThread: Int = 8, _ body: (Range<Int>) -> Void
     ) {
         guard count > 0 else { return }
         let workers = max(1, min(threads, count))
@@ -13,8 +14,7 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        // Several chunks per worker balance rows of uneven cost.
-        let chunks = min(count, workers * 8)
+        let chunks = min(count, workers * max(1, chunksPerThread))
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in

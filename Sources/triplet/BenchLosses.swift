@@ -31,7 +31,7 @@ struct BenchLosses: ParsableCommand {
     @Option(help: "Triplet miner: \(Miner.allCases.map(\.rawValue).joined(separator: ", ")).") var miner = Miner
         .semihard
     @Option(help: "Loss: \(Loss.allCases.map(\.rawValue).joined(separator: ", ")).") var loss = Loss.tripletMargin
-    @Option(help: "Threads for BLAS and the row-parallel loops.") var threads = 2
+    @Option(help: "Threads for the loss (BLAS blocks and row-parallel loops).") var threads = 2
     @Option(help: "Timed repetitions (the median is reported).") var repeats = 5
     @Option(help: "Seed of the embeddings and labels.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON line instead of text.") var json = false
@@ -43,7 +43,6 @@ struct BenchLosses: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.setThreadCount(threads)
         var generator = SeededGenerator(seed: seed)
         let embeddings = try Tensor(
             shape: [batchSize, dim], scalars: (0..<batchSize * dim).map { _ in generator.nextNormal() })

@@ -111,7 +111,7 @@ public struct DistanceMatrix: Sendable {
                 dissimilarities.withUnsafeMutableBufferPointer { out in
                     closeByRow.withUnsafeMutableBufferPointer { closeOut in
                         let p = pp.baseAddress!, norms = np.baseAddress!, o = out.baseAddress!
-                        BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, beta: 0, c: o, ldc: n)
+                        BLAS.syrkUpper(n: n, k: width, alpha: 1, a: p, lda: width, c: o, ldc: n, threads: threads)
                         // The upper triangle row by row (contiguous), then one blocked copy to the lower.
                         Parallel.forEachChunk(n, threads: threads) { rows in
                             for i in rows {
@@ -239,15 +239,7 @@ public struct DistanceMatrix: Sendable {
             }
         }
         // 2. M = C + Cᵀ.
-        Tiles.forEachUpperTile(n, threads: threads) { rows, columns in
-            for i in rows {
-                for j in max(columns.lowerBound, i)..<columns.upperBound {
-                    let s = m[i * n + j] + m[j * n + i]
-                    m[i * n + j] = s
-                    m[j * n + i] = s
-                }
-            }
-        }
+        Tiles.symmetrize(m, n, threads: threads)
         // 3. Close pairs leave the GEMM, whose rowsum·xᵢ − Σ mᵢⱼxⱼ would cancel for them.
         var exact: [(i: Int, j: Int, c: Float)] = []
         exact.reserveCapacity(closePairs.count)
@@ -265,7 +257,7 @@ public struct DistanceMatrix: Sendable {
         }
         BLAS.gemm(
             transposeA: false, transposeB: false, m: n, n: width, k: n, alpha: kind == .dotProduct ? 1 : -2,
-            a: m, lda: n, b: x, ldb: width, beta: 0, c: r, ldc: width)
+            a: m, lda: n, b: x, ldb: width, beta: 0, c: r, ldc: width, threads: threads)
         if kind != .dotProduct {
             for i in 0..<n { VectorMath.axpy(2 * rowSums[i], x + i * width, r + i * width, width) }
         }

@@ -21,11 +21,58 @@ enum Tiles {
         }
     }
 
-    /// m[i][j] = m[j][i] for every i > j.
+    /// m[i][j] = m[j][i] for every i > j, through a small transposed copy of each tile.
     static func mirrorUpperToLower(_ m: UnsafeMutablePointer<Float>, _ n: Int, threads: Int) {
         forEachUpperTile(n, threads: threads) { rows, columns in
-            for j in columns {
-                for i in rows where i < j { m[j * n + i] = m[i * n + j] }
+            if rows == columns {
+                for j in columns {
+                    for i in rows where i < j { m[j * n + i] = m[i * n + j] }
+                }
+                return
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: size * size) { t in
+                let r0 = rows.lowerBound, c0 = columns.lowerBound, w = columns.count
+                for i in rows {
+                    for c in 0..<w { t[c * size + (i - r0)] = m[i * n + c0 + c] }
+                }
+                for (c, j) in columns.enumerated() {
+                    for r in 0..<rows.count { m[j * n + r0 + r] = t[c * size + r] }
+                }
+            }
+        }
+    }
+
+    /// m := m + mᵀ. Each off-diagonal tile pair goes through a small transposed copy, so that every
+    /// access to the large matrix reads or writes a contiguous run of a row.
+    static func symmetrize(_ m: UnsafeMutablePointer<Float>, _ n: Int, threads: Int) {
+        forEachUpperTile(n, threads: threads) { rows, columns in
+            if rows == columns {
+                for i in rows {
+                    for j in i..<columns.upperBound {
+                        let s = m[i * n + j] + m[j * n + i]
+                        m[i * n + j] = s
+                        m[j * n + i] = s
+                    }
+                }
+                return
+            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: size * size) { t in
+                let h = rows.count, w = columns.count
+                // t[c][r] = m[column c][row r]: the mirror tile, row-contiguous reads.
+                for (c, j) in columns.enumerated() {
+                    for r in 0..<h { t[c * size + r] = m[j * n + rows.lowerBound + r] }
+                }
+                for (r, i) in rows.enumerated() {
+                    let row = m + i * n + columns.lowerBound
+                    for c in 0..<w {
+                        let s = row[c] + t[c * size + r]
+                        row[c] = s
+                        t[c * size + r] = s
+                    }
+                }
+                for (c, j) in columns.enumerated() {
+                    for r in 0..<h { m[j * n + rows.lowerBound + r] = t[c * size + r] }
+                }
             }
         }
     }

@@ -98,7 +98,7 @@ public struct ContrastiveLoss: EmbeddingLoss {
         }
         return LossOutput(
             value: Float(positive.loss * pScale + negative.loss * nScale),
-            gradient: d.backward(gradient, scale: 1), stats: stats)
+            gradient: d.backward(consume gradient, scale: 1), stats: stats)
     }
 
     private struct Part {

@@ -72,7 +72,7 @@ public struct MultipleNegativesRankingLoss: EmbeddingLoss {
             meanPositiveDistance: sign * positive / Double(pairs),
             meanNegativeDistance: pairs > 1 ? sign * negative / Double(pairs * (pairs - 1)) : 0)
         return LossOutput(
-            value: Float(loss / Double(pairs)), gradient: d.backward(gradient, scale: Float(1 / Double(pairs))),
+            value: Float(loss / Double(pairs)), gradient: d.backward(consume gradient, scale: Float(1 / Double(pairs))),
             stats: stats)
     }
 }

@@ -85,7 +85,7 @@ public struct NTXentLoss: EmbeddingLoss {
         // A pair whose anchor has no negative costs exactly 0 and is not active.
         let stats = d.labelStats(labels, candidates: pairs, active: perAnchor.reduce(0) { $0 + $1.active })
         return LossOutput(
-            value: Float(loss / Double(pairs)), gradient: d.backward(gradient, scale: Float(1 / Double(pairs))),
+            value: Float(loss / Double(pairs)), gradient: d.backward(consume gradient, scale: Float(1 / Double(pairs))),
             stats: stats)
     }
 }

@@ -63,15 +63,18 @@ public struct TripletMarginLoss: EmbeddingLoss {
 
     /// The reduced loss and gradient of summed triplet terms.
     static func reduce(
-        _ sums: TripletSums, matrix: DistanceMatrix, labels: [Int], reducer: Reducer, like embeddings: Tensor
+        _ sums: consuming TripletSums, matrix: DistanceMatrix, labels: [Int], reducer: Reducer, like embeddings: Tensor
     ) -> LossOutput {
         let stats = matrix.labelStats(labels, candidates: sums.candidates, active: sums.active)
         guard let divisor = reducer.divisor(candidates: sums.candidates, active: sums.active), sums.active > 0 else {
             return .zero(like: embeddings, stats: stats)
         }
+        // Move the B×B gradient out, so that the backward pass owns the only reference and works in place.
+        var gradient = PairGradient.sparse(count: 0)
+        Swift.swap(&gradient, &sums.gradient)
         return LossOutput(
             value: Float(sums.loss / divisor),
-            gradient: matrix.backward(sums.gradient, scale: Float(1 / divisor)),
+            gradient: matrix.backward(consume gradient, scale: Float(1 / divisor)),
             stats: stats)
     }
 }

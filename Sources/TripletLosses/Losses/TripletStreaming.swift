@@ -41,60 +41,69 @@ extension TripletKernels {
         return total
     }
 
-    /// With a handful of positives, a plain scan of the negatives per positive beats sorting them:
-    /// eight negatives at a time, with the same Float comparisons as `MarginRange.contains`.
-    /// Writes the whole gradient row (the first positive assigns, the others accumulate).
+    /// With a handful of positives, a plain scan of the negatives beats sorting them: one pass over the
+    /// row, eight negatives at a time, every positive tested against them with the same Float comparisons
+    /// as `MarginRange.contains`. Writes the whole gradient row.
     @inline(__always)
     private static func scanFewPositives(
         _ row: UnsafePointer<Float>, _ grow: UnsafeMutablePointer<Float>, _ n: Int, _ positives: [Int32],
         _ groups: LabelGroups, _ a: Int, _ range: MarginRange, _ margin: Float
     ) -> (loss: Double, candidates: Int, active: Int) {
         typealias Lanes = SIMD8<Float>
-        var sums = (loss: 0.0, candidates: 0, active: 0)
-        let label = groups.classOf[a]
+        typealias Counts = SIMD8<Int32>
+        let label = groups.classOf[a], count = positives.count
         let lower = Lanes(repeating: range.lower), upper = Lanes(repeating: range.upper)
-        let marginLanes = Lanes(repeating: margin), labelLanes = SIMD8<Int32>(repeating: label)
-        groups.classOf.withUnsafeBufferPointer { classes in
-            let classes = classes.baseAddress!
-            for (index, p32) in positives.enumerated() {
-                let p = Int(p32), dap = row[p], dapLanes = Lanes(repeating: dap)
-                let first = index == 0
-                var candidates = SIMD8<Int32>(), active = SIMD8<Int32>(), loss = Lanes()
+        let marginLanes = Lanes(repeating: margin), labelLanes = Counts(repeating: label)
+        var sums = (loss: 0.0, candidates: 0, active: 0)
+        withUnsafeTemporaryAllocation(of: (dap: Float, active: Counts, loss: Lanes).self, capacity: count) { state in
+            for (k, p) in positives.enumerated() { state[k] = (row[Int(p)], Counts(), Lanes()) }
+            var candidates = Counts()
+            groups.classOf.withUnsafeBufferPointer { classes in
+                let classes = classes.baseAddress!
                 var j = 0
                 while j + 8 <= n {
                     let v = UnsafeRawPointer(row + j).loadUnaligned(as: Lanes.self)
-                    let negative = UnsafeRawPointer(classes + j).loadUnaligned(as: SIMD8<Int32>.self) .!= labelLanes
-                    let m = v - dapLanes
-                    let mined = negative .& (m .> lower) .& (m .<= upper)
-                    let violation = dapLanes - v + marginLanes
-                    let hit = mined .& (violation .> 0)
-                    candidates &+= SIMD8<Int32>().replacing(with: 1, where: mined)
-                    active &+= SIMD8<Int32>().replacing(with: 1, where: hit)
-                    loss += Lanes().replacing(with: violation, where: hit)
-                    let step = Lanes().replacing(with: 1, where: hit)
-                    let old = first ? Lanes() : UnsafeRawPointer(grow + j).loadUnaligned(as: Lanes.self)
-                    UnsafeMutableRawPointer(grow + j).storeBytes(of: old - step, as: Lanes.self)
+                    let negative = UnsafeRawPointer(classes + j).loadUnaligned(as: Counts.self) .!= labelLanes
+                    var hits = Counts()
+                    for k in 0..<count {
+                        let dap = Lanes(repeating: state[k].dap)
+                        let m = v - dap
+                        let mined = negative .& (m .> lower) .& (m .<= upper)
+                        let violation = dap - v + marginLanes
+                        let hit = mined .& (violation .> 0)
+                        candidates &+= Counts().replacing(with: 1, where: mined)
+                        let one = Counts().replacing(with: 1, where: hit)
+                        hits &+= one
+                        state[k].active &+= one
+                        state[k].loss += Lanes().replacing(with: violation, where: hit)
+                    }
+                    UnsafeMutableRawPointer(grow + j).storeBytes(of: -Lanes(hits), as: Lanes.self)
                     j += 8
                 }
-                var count = Int(active.wrappedSum()), lossSum = Double(loss.sum())
-                sums.candidates += Int(candidates.wrappedSum())
+                sums.candidates = Int(candidates.wrappedSum())
+                var tailActive = [Int](repeating: 0, count: count)
                 while j < n {
-                    if first { grow[j] = 0 }
+                    grow[j] = 0
                     let v = row[j]
-                    if classes[j] != label && range.contains(positive: dap, negative: v) {
-                        sums.candidates += 1
-                        let violation = dap - v + margin
-                        if violation > 0 {
-                            count += 1
-                            lossSum += Double(violation)
-                            grow[j] -= 1
+                    if classes[j] != label {
+                        for k in 0..<count where range.contains(positive: state[k].dap, negative: v) {
+                            sums.candidates += 1
+                            let violation = state[k].dap - v + margin
+                            if violation > 0 {
+                                tailActive[k] += 1
+                                sums.loss += Double(violation)
+                                grow[j] -= 1
+                            }
                         }
                     }
                     j += 1
                 }
-                sums.active += count
-                sums.loss += lossSum
-                grow[p] += Float(count)
+                for k in 0..<count {
+                    let active = Int(state[k].active.wrappedSum()) + tailActive[k]
+                    sums.active += active
+                    sums.loss += Double(state[k].loss.sum())
+                    grow[Int(positives[k])] += Float(active)
+                }
             }
         }
         return sums
