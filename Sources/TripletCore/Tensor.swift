@@ -24,15 +24,21 @@ public struct Tensor: Equatable, Sendable {
         self.scalars = scalars
     }
 
-    /// A tensor of the given shape filled with `value`.
-    public init(repeating value: Float, shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
-        self.shape = shape
-        self.scalars = [Float](repeating: value, count: shape.reduce(1, *))
+    /// A tensor of the given shape filled with `value`; throws on a negative dimension.
+    public init(repeating value: Float, shape: [Int]) throws {
+        try self.init(shape: shape, scalars: [Float](repeating: value, count: max(0, shape.reduce(1, *))))
     }
 
-    /// A zero tensor of the given shape.
-    public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
+    /// A zero tensor of a shape the package itself computed (non-negative by construction).
+    package static func zeros(_ shape: [Int]) -> Tensor {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        return Tensor(unchecked: shape, scalars: [Float](repeating: 0, count: shape.reduce(1, *)))
+    }
+
+    private init(unchecked shape: [Int], scalars: [Float]) {
+        self.shape = shape
+        self.scalars = scalars
+    }
 
     /// Makes a [rows.count, width] matrix from its rows; throws when the rows differ in length.
     public init(rows: [[Float]]) throws {

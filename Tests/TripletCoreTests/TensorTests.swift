@@ -44,9 +44,10 @@ struct TensorTests {
         #expect(t.shape == [3, 2] && t.scalars == [1, 2, 3, 4, 5, 6])
     }
 
-    @Test func zerosAndRepeating() {
+    @Test func zerosAndRepeating() throws {
         #expect(Tensor.zeros([2, 4]).scalars == [Float](repeating: 0, count: 8))
-        #expect(Tensor(repeating: 3, shape: [3, 1]).scalars == [3, 3, 3])
+        #expect(try Tensor(repeating: 3, shape: [3, 1]).scalars == [3, 3, 3])
+        #expect(throws: TripletError.self) { _ = try Tensor(repeating: 0, shape: [2, -1]) }
     }
 
     @Test func copyOnWriteValueSemantics() throws {

@@ -14,6 +14,15 @@ public protocol PairMiner: Sendable {
     func minePairs(_ distances: DistanceMatrix, labels: [Int]) -> MinedPairs
 }
 
+extension PairMiner {
+    /// The pairs selected for a batch, sorted — for inspection and tests.
+    public func pairs(embeddings: Tensor, labels: [Int], distance: Distance = .cosine) throws -> MinedPairs {
+        try BatchValidation.check(embeddings, labels: labels)
+        let selected = minePairs(try DistanceMatrix(embeddings: embeddings, distance: distance), labels: labels)
+        return MinedPairs(positives: selected.positives.sorted(), negatives: selected.negatives.sorted())
+    }
+}
+
 /// Multi-similarity mining (Wang et al. 2019; PML's `MultiSimilarityMiner`), in dissimilarity form
 /// d' (distance, or −similarity): a positive pair (a, p) is kept when d'(a, p) + ε > minₙ d'(a, n), a negative
 /// pair (a, n) when d'(a, n) − ε < maxₚ d'(a, p). Anchors without a positive or a negative keep nothing.
