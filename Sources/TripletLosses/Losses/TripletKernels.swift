@@ -6,6 +6,18 @@ struct TripletSums {
     var candidates = 0
     var active = 0
     var gradient: PairGradient
+
+    init(gradient: PairGradient) { self.gradient = gradient }
+
+    /// The totals of per-anchor sums, added in anchor order (the same result for any thread count).
+    init(gradient: PairGradient, adding perAnchor: [(loss: Double, candidates: Int, active: Int)]) {
+        self.gradient = gradient
+        for s in perAnchor {
+            loss += s.loss
+            candidates += s.candidates
+            active += s.active
+        }
+    }
 }
 
 /// The per-triplet rule l = h(d'(a,p) − d'(a,n) + margin), h = relu (hinge) or softplus (smooth),
@@ -114,12 +126,6 @@ enum TripletKernels {
                 }
             }
         }
-        var total = TripletSums(gradient: gradient)
-        for s in perAnchor {
-            total.loss += s.loss
-            total.candidates += s.candidates
-            total.active += s.active
-        }
-        return total
+        return TripletSums(gradient: gradient, adding: perAnchor)
     }
 }

@@ -32,13 +32,7 @@ extension TripletKernels {
                 }
             }
         }
-        var total = TripletSums(gradient: gradient)
-        for s in perAnchor {
-            total.loss += s.loss
-            total.candidates += s.candidates
-            total.active += s.active
-        }
-        return total
+        return TripletSums(gradient: gradient, adding: perAnchor)
     }
 
     /// With a handful of positives, a plain scan of the negatives beats sorting them: one pass over the
