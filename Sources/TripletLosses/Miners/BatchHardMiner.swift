@@ -2,94 +2,172 @@ import TripletCore
 
 /// Batch-hard mining (Hermans et al. 2017; PML's `BatchHardMiner`): for every anchor with at least one
 /// positive and one negative, the farthest positive and the closest negative (ties: lowest index).
+/// The same as `BatchEasyHardMiner(positive: .hard, negative: .hard)`.
 public struct BatchHardMiner: TripletMiner {
     /// A batch-hard miner.
     public init() {}
 
     /// The triplets selected for a batch whose distances and labels are given.
     public func mine(_ distances: DistanceMatrix, labels: [Int]) -> MinedTriplets {
-        .list(BatchExtremes.select(distances, labels: labels, positive: .farthest, negative: .closest))
+        BatchEasyHardMiner(positive: .hard, negative: .hard).mine(distances, labels: labels)
     }
 }
 
-/// PML's `BatchEasyHardMiner` for triplets: per anchor, one positive and one negative chosen by strategy.
+/// PML's `BatchEasyHardMiner`: per anchor, positives and negatives chosen by strategy, in dissimilarity
+/// terms (d' = distance, or −similarity; ties go to the lowest index):
 ///
-/// Positive: `.easy` = closest, `.hard` = farthest. Negative: `.easy` = farthest, `.hard` = closest,
-/// `.semihard` = the closest negative that is farther than the chosen positive (the anchor is dropped
-/// if there is none). Ties go to the lowest index.
+/// | strategy | positive | negative |
+/// |---|---|---|
+/// | `.easy` | the closest | the farthest |
+/// | `.hard` | the farthest | the closest |
+/// | `.semihard` | the farthest one closer than the chosen negative | the closest one farther than the chosen positive |
+/// | `.all` | every positive | every negative |
+///
+/// An anchor is kept when each chosen side exists; its triplets pair its chosen (or all) positives with its
+/// chosen (or all) negatives. `allowedPositiveRange` / `allowedNegativeRange` restrict the candidates of a
+/// chosen side by their raw distance (or similarity), as PML's `allowed_pos_range` / `allowed_neg_range`.
 public struct BatchEasyHardMiner: TripletMiner {
-    /// How the positive is chosen.
-    public enum PositiveStrategy: String, Sendable, CaseIterable { case easy, hard }
-    /// How the negative is chosen.
-    public enum NegativeStrategy: String, Sendable, CaseIterable { case easy, semihard, hard }
+    /// How one side is chosen.
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// The easiest: closest positive, farthest negative.
+        case easy
+        /// Relative to the other side's choice (see the type's table).
+        case semihard
+        /// The hardest: farthest positive, closest negative.
+        case hard
+        /// Every candidate.
+        case all
+    }
 
     /// The positive strategy.
-    public var positiveStrategy: PositiveStrategy
+    public var positiveStrategy: Strategy
     /// The negative strategy.
-    public var negativeStrategy: NegativeStrategy
+    public var negativeStrategy: Strategy
+    /// Raw values a chosen positive may have (`nil`: any).
+    public var allowedPositiveRange: ClosedRange<Float>?
+    /// Raw values a chosen negative may have (`nil`: any).
+    public var allowedNegativeRange: ClosedRange<Float>?
 
     /// A miner with PML's defaults: easy positives, semihard negatives.
-    public init(positive: PositiveStrategy = .easy, negative: NegativeStrategy = .semihard) {
+    public init(
+        positive: Strategy = .easy, negative: Strategy = .semihard,
+        allowedPositiveRange: ClosedRange<Float>? = nil, allowedNegativeRange: ClosedRange<Float>? = nil
+    ) {
         positiveStrategy = positive
         negativeStrategy = negative
+        self.allowedPositiveRange = allowedPositiveRange
+        self.allowedNegativeRange = allowedNegativeRange
+    }
+
+    /// Throws for PML's forbidden combinations: both sides semihard, or semihard with all.
+    public func validate() throws {
+        let pair = "\(positiveStrategy.rawValue)/\(negativeStrategy.rawValue)"
+        if positiveStrategy == .semihard && negativeStrategy == .semihard {
+            throw TripletError.invalidParameter(
+                name: "strategies", value: pair, expected: "at most one side semihard")
+        }
+        if Set([positiveStrategy, negativeStrategy]) == [.semihard, .all] {
+            throw TripletError.invalidParameter(
+                name: "strategies", value: pair, expected: "semihard combined with easy or hard, not all")
+        }
     }
 
     /// The triplets selected for a batch whose distances and labels are given.
     public func mine(_ distances: DistanceMatrix, labels: [Int]) -> MinedTriplets {
-        let pos: BatchExtremes.Choice = positiveStrategy == .easy ? .closest : .farthest
-        let neg: BatchExtremes.Choice
-        switch negativeStrategy {
-        case .easy: neg = .farthest
-        case .hard: neg = .closest
-        case .semihard: neg = .closestBeyondPositive
-        }
-        return .list(BatchExtremes.select(distances, labels: labels, positive: pos, negative: neg))
-    }
-}
-
-/// The per-anchor extreme selection behind the batch miners, row-parallel in O(B²).
-enum BatchExtremes {
-    enum Choice { case closest, farthest, closestBeyondPositive }
-
-    static func select(_ d: DistanceMatrix, labels: [Int], positive: Choice, negative: Choice) -> [Triplet] {
-        let n = d.count, groups = LabelGroups(labels)
-        var chosen = [Triplet?](repeating: nil, count: n)
-        d.dissimilarities.withUnsafeBufferPointer { dp in
+        let n = distances.count, groups = LabelGroups(labels)
+        let sign: Float = distances.distance.isSimilarity ? -1 : 1
+        var perAnchor = [[Triplet]](repeating: [], count: n)
+        distances.dissimilarities.withUnsafeBufferPointer { dp in
             groups.classOf.withUnsafeBufferPointer { classes in
-                chosen.withUnsafeMutableBufferPointer { out in
-                    Parallel.forEachChunk(n, threads: d.threads) { rows in
-                        for a in rows {
-                            let row = dp.baseAddress! + a * n, label = classes[a]
-                            // Strict comparisons keep the lowest index among ties.
-                            var p = -1, best: Float = positive == .farthest ? -.infinity : .infinity
-                            for m in groups.classmates(of: a) where Int(m) != a {
-                                let v = row[Int(m)]
-                                if p < 0 || (positive == .farthest ? v > best : v < best) { (p, best) = (Int(m), v) }
+                perAnchor.withUnsafeMutableBufferPointer { out in
+                    Parallel.forEachChunk(n, threads: distances.threads) { anchors in
+                        for a in anchors {
+                            let row = dp.baseAddress! + a * n, classmates = groups.classmates(of: a)
+                            let positives = Candidates(
+                                anchor: a, classmates: classmates, classes: classes, positive: true)
+                            let negatives = Candidates(
+                                anchor: a, classmates: classmates, classes: classes, positive: false)
+                            // The side a semihard choice depends on is chosen first.
+                            var p: Int?, q: Int?
+                            if positiveStrategy == .semihard {
+                                q = pick(
+                                    negatives, row, negativeStrategy, positive: false, range: allowedNegativeRange, sign
+                                )
+                                guard let q else { continue }
+                                p = pick(
+                                    positives, row, .semihard, positive: true, range: allowedPositiveRange, sign,
+                                    beyond: row[q])
+                            } else {
+                                p = pick(
+                                    positives, row, positiveStrategy, positive: true, range: allowedPositiveRange, sign)
+                                let floor = p.map { row[$0] }
+                                q = pick(
+                                    negatives, row, negativeStrategy, positive: false, range: allowedNegativeRange,
+                                    sign, beyond: floor)
                             }
-                            guard p >= 0 else { continue }
-                            let floor = best
-                            var q = -1, extreme: Float = 0
-                            switch negative {
-                            case .closest, .closestBeyondPositive:
-                                let beyond = negative == .closestBeyondPositive
-                                extreme = .infinity
-                                for j in 0..<n where classes[j] != label {
-                                    let v = row[j]
-                                    if v < extreme && (!beyond || v > floor) { (q, extreme) = (j, v) }
-                                }
-                            case .farthest:
-                                extreme = -.infinity
-                                for j in 0..<n where classes[j] != label {
-                                    let v = row[j]
-                                    if v > extreme || q < 0 { (q, extreme) = (j, v) }
-                                }
+                            guard positiveStrategy == .all || p != nil, negativeStrategy == .all || q != nil else {
+                                continue
                             }
-                            if q >= 0 { out[a] = Triplet(a, p, q) }
+                            let ps = positiveStrategy == .all ? positives.all : [p!]
+                            let qs = negativeStrategy == .all ? negatives.all : [q!]
+                            out[a] = ps.flatMap { p in qs.map { Triplet(a, p, $0) } }
                         }
                     }
                 }
             }
         }
-        return chosen.compactMap { $0 }
+        return .list(perAnchor.flatMap { $0 })
+    }
+
+    /// The chosen index among `candidates` (nil for `.all` or when none qualifies). A semihard positive must
+    /// be closer than `beyond`, a semihard negative farther.
+    @inline(__always)
+    private func pick(
+        _ candidates: Candidates, _ row: UnsafePointer<Float>, _ strategy: Strategy, positive: Bool,
+        range: ClosedRange<Float>?, _ sign: Float, beyond: Float? = nil
+    ) -> Int? {
+        guard strategy != .all else { return nil }
+        // Positives: easy = closest, hard and semihard = farthest; negatives the other way round.
+        let farthest = positive ? strategy != .easy : strategy == .easy
+        var best = -1, bestValue: Float = 0
+        if range == nil && strategy != .semihard {
+            // The common case (batch-hard, easy-hard) without the per-candidate checks.
+            candidates.forEach { j in
+                let v = row[j]
+                if best < 0 || (farthest ? v > bestValue : v < bestValue) { (best, bestValue) = (j, v) }
+            }
+            return best < 0 ? nil : best
+        }
+        candidates.forEach { j in
+            let v = row[j]
+            if let range, !range.contains(sign * v) { return }
+            if strategy == .semihard, let beyond, positive ? !(v < beyond) : !(v > beyond) { return }
+            if best < 0 || (farthest ? v > bestValue : v < bestValue) { (best, bestValue) = (j, v) }
+        }
+        return best < 0 ? nil : best
+    }
+}
+
+/// The positives (classmates but the anchor) or the negatives (other classes) of one anchor, in index order.
+private struct Candidates {
+    let anchor: Int
+    let classmates: ArraySlice<Int32>
+    let classes: UnsafeBufferPointer<Int32>
+    let positive: Bool
+
+    @inline(__always)
+    func forEach(_ body: (Int) -> Void) {
+        if positive {
+            for m in classmates where Int(m) != anchor { body(Int(m)) }
+        } else {
+            let label = classes[anchor]
+            for j in 0..<classes.count where classes[j] != label { body(j) }
+        }
+    }
+
+    var all: [Int] {
+        var out: [Int] = []
+        forEach { out.append($0) }
+        return out
     }
 }

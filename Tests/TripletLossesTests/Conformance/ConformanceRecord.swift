@@ -23,6 +23,11 @@ struct ConformanceRecord {
     }
 
     func evaluate(embeddings e: Tensor, labels: [Int]) throws -> Result {
+        if let known = Self.knownParams[family], case let unknown = Set(params.keys).subtracting(known),
+            !unknown.isEmpty
+        {
+            throw Unsupported(description: "unknown params \(unknown.sorted()) for \(family)")
+        }
         switch family {
         case "torch.nn.TripletMarginLoss":
             let loss = ExplicitTripletMarginLoss(
@@ -45,9 +50,10 @@ struct ConformanceRecord {
             return Result(output: try loss(e, labels: labels), mined: mined)
 
         case "pml.ContrastiveLoss":
+            let distance = try Self.distance(try string("distance"))
             let loss = ContrastiveLoss(
                 positiveMargin: try float("pos_margin"), negativeMargin: try float("neg_margin"),
-                distance: try Self.distance(try string("distance")), reducer: try reducer())
+                distance: distance, miner: try pairMiner(), reducer: try reducer())
             return Result(output: try loss(e, labels: labels), mined: nil)
 
         case "pml.NTXentLoss":
@@ -149,14 +155,44 @@ struct ConformanceRecord {
         case "BatchHardMiner":
             return BatchHardMiner()
         case "BatchEasyHardMiner":
-            guard let pos = BatchEasyHardMiner.PositiveStrategy(rawValue: dict["pos_strategy"] as? String ?? ""),
-                let neg = BatchEasyHardMiner.NegativeStrategy(rawValue: dict["neg_strategy"] as? String ?? "")
+            guard let pos = BatchEasyHardMiner.Strategy(rawValue: dict["pos_strategy"] as? String ?? "easy"),
+                let neg = BatchEasyHardMiner.Strategy(rawValue: dict["neg_strategy"] as? String ?? "semihard")
             else { throw Unsupported(description: "miner \(dict)") }
-            return BatchEasyHardMiner(positive: pos, negative: neg)
+            return BatchEasyHardMiner(
+                positive: pos, negative: neg, allowedPositiveRange: try Self.range(dict["allowed_pos_range"]),
+                allowedNegativeRange: try Self.range(dict["allowed_neg_range"]))
         default:
             throw Unsupported(description: "miner type \(type)")
         }
     }
+
+    /// `null` or `[low, high]`.
+    private static func range(_ value: Any?) throws -> ClosedRange<Float>? {
+        guard let value, !(value is NSNull) else { return nil }
+        guard let pair = value as? [NSNumber], pair.count == 2, pair[0].floatValue <= pair[1].floatValue else {
+            throw Unsupported(description: "range \(value)")
+        }
+        return pair[0].floatValue...pair[1].floatValue
+    }
+
+    /// Contrastive's optional pair miner.
+    private func pairMiner() throws -> (any PairMiner)? {
+        guard let spec = params["miner"], !(spec is NSNull) else { return nil }
+        guard let dict = spec as? [String: Any], dict["type"] as? String == "MultiSimilarityMiner" else {
+            throw Unsupported(description: "pair miner \(spec)")
+        }
+        return MultiSimilarityMiner(epsilon: (dict["epsilon"] as? NSNumber)?.floatValue ?? 0.1)
+    }
+
+    /// The params each family understands: anything else is a record this runner cannot map.
+    static let knownParams: [String: Set<String>] = [
+        "torch.nn.TripletMarginLoss": ["margin", "p", "eps", "swap", "reduction"],
+        "pml.TripletMarginLoss": ["margin", "swap", "smooth_loss", "distance", "reducer", "miner"],
+        "pml.ContrastiveLoss": ["pos_margin", "neg_margin", "distance", "reducer", "miner"],
+        "pml.NTXentLoss": ["temperature", "distance", "reducer"],
+        "MultipleNegativesRankingLoss (own)": ["scale", "similarity", "pairs"],
+        "BatchHardSoftMargin (own, Hermans 2017)": ["distance", "normalize"],
+    ]
 
     /// PML distance reprs: `LpDistance(p=2, power=1, normalize_embeddings=True)`, `CosineSimilarity()`,
     /// `DotProductSimilarity(normalize_embeddings=False)`.
