@@ -217,11 +217,25 @@ def miner_spec(kind, margin=0.2):
     return {"type": "TripletMarginMiner", "margin": margin, "type_of_triplets": kind}
 
 
+def easy_hard_spec(pos, neg, pos_range=None, neg_range=None):
+    return {"type": "BatchEasyHardMiner", "pos_strategy": pos, "neg_strategy": neg,
+            "allowed_pos_range": pos_range, "allowed_neg_range": neg_range}
+
+
+def as_triplets(indices, labels):
+    """A miner's output as (a, p, n); pair tuples (a1, p, a2, n) as PML's losses convert them."""
+    return indices if len(indices) == 3 else lmu.convert_to_triplets(indices, labels)
+
+
 def make_miner(spec, distance):
     if spec is None:
         return None
     if spec["type"] == "BatchHardMiner":
         return pml_miners.BatchHardMiner(distance=distance)
+    if spec["type"] == "BatchEasyHardMiner":
+        return pml_miners.BatchEasyHardMiner(
+            pos_strategy=spec["pos_strategy"], neg_strategy=spec["neg_strategy"],
+            allowed_pos_range=spec["allowed_pos_range"], allowed_neg_range=spec["allowed_neg_range"], distance=distance)
     return pml_miners.TripletMarginMiner(margin=spec["margin"], type_of_triplets=spec["type_of_triplets"],
                                          distance=distance)
 
@@ -240,6 +254,18 @@ def pml_tml_formula(margin, swap, smooth, dist, reducer, miner):
             f"TripletMarginMiner(margin={mm}) built with the SAME distance object as the loss: over all valid triplets "
             f"(a != p, y_a == y_p, y_n != y_a), {m_def} ({what}). all: m_t <= {mm}; hard: m_t <= {mm} and m_t <= 0; "
             f"semihard: 0 < m_t <= {mm}; easy: m_t > {mm} -> this record uses '{miner['type_of_triplets']}'")
+    elif miner["type"] == "BatchEasyHardMiner":
+        close, far = ("most similar", "least similar") if sim else ("closest", "farthest")
+        parts.append(
+            f"BatchEasyHardMiner(pos_strategy={miner['pos_strategy']}, neg_strategy={miner['neg_strategy']}, "
+            f"allowed_pos_range={miner['allowed_pos_range']}, allowed_neg_range={miner['allowed_neg_range']}) built "
+            f"with the SAME distance object as the loss ({what}): positive easy = {close}, hard = {far}, semihard = "
+            f"the {far} positive strictly {'more similar' if sim else 'closer'} than the chosen negative (negative "
+            f"chosen first); negative easy = {far}, hard = {close}, semihard = the {close} negative strictly "
+            f"{'less similar' if sim else 'farther'} than the chosen positive (positive chosen first); all = every "
+            f"one; ranges (on the raw values, inclusive) filter the candidates of a non-'all' side; ties -> lowest "
+            f"index; an anchor is kept when each non-'all' side has a choice; triplets = its positives x its "
+            f"negatives (lmu.convert_to_triplets)")
     else:
         if sim:
             parts.append("BatchHardMiner built with the SAME distance object as the loss: for every anchor a having "
@@ -285,7 +311,7 @@ def pml_tml_record(name, *, margin=0.05, swap=False, smooth=False, dist=DIST_LP,
         if m is None:
             return loss_fn(x, labels), None
         idx = m(x, labels)
-        return loss_fn(x, labels, idx), triplets_sorted(*idx)
+        return loss_fn(x, labels, idx), triplets_sorted(*as_triplets(idx, labels))
 
     def build(emb, labels):
         res = run_three(fn, emb, labels)
@@ -301,15 +327,21 @@ def pml_tml_record(name, *, margin=0.05, swap=False, smooth=False, dist=DIST_LP,
 # --------------------------------------------------------------------------------------------------
 # pml.ContrastiveLoss
 
-def pml_contrastive_record(name, *, pos_margin=0, neg_margin=1, dist=DIST_LP, reducer="AvgNonZero"):
+def pml_contrastive_record(name, *, pos_margin=0, neg_margin=1, dist=DIST_LP, reducer="AvgNonZero",
+                           ms_epsilon=None):
     red_spec, red_cls, red_text = PAIR_REDUCERS[reducer]
     params = {"pos_margin": pos_margin, "neg_margin": neg_margin, "distance": dist, "reducer": red_spec}
+    if ms_epsilon is not None:
+        params["miner"] = {"type": "MultiSimilarityMiner", "epsilon": ms_epsilon}
 
     def fn(x, labels):
+        d = make_distance(dist)
         loss_fn = pml_losses.ContrastiveLoss(
-            pos_margin=pos_margin, neg_margin=neg_margin, distance=make_distance(dist),
+            pos_margin=pos_margin, neg_margin=neg_margin, distance=d,
             reducer=pml_reducers.MultipleReducers({"pos_loss": red_cls(), "neg_loss": red_cls()}))
-        return loss_fn(x, labels), None
+        if ms_epsilon is None:
+            return loss_fn(x, labels), None
+        return loss_fn(x, labels, pml_miners.MultiSimilarityMiner(epsilon=ms_epsilon, distance=d)(x, labels)), None
 
     pm, nm = fmt(pos_margin), fmt(neg_margin)
     if is_similarity(dist):
@@ -318,8 +350,20 @@ def pml_contrastive_record(name, *, pos_margin=0, neg_margin=1, dist=DIST_LP, re
                 f"neg_margin)")
     else:
         rule = f"pos_l = relu(d_ij - {pm}), neg_l = relu({nm} - d_ij)"
-    formula = (f"PML ContrastiveLoss(pos_margin={pm}, neg_margin={nm}), no miner: {distance_text(dist)}; "
-               f"positive pairs: ordered (i,j), i != j, y_i == y_j; negative pairs: ordered (i,j), y_i != y_j. "
+    if ms_epsilon is None:
+        mined = "no miner"
+        pairs = ("positive pairs: ordered (i,j), i != j, y_i == y_j; negative pairs: ordered (i,j), y_i != y_j")
+    else:
+        e = fmt(ms_epsilon)
+        mined = f"MultiSimilarityMiner(epsilon={e}) built with the SAME distance object as the loss"
+        if is_similarity(dist):
+            pairs = (f"pairs mined per anchor a: positive (a,p) kept if s_ap - {e} < max_n s_an, negative (a,n) kept "
+                     f"if s_an + {e} > min_p s_ap (anchors without a positive or a negative keep nothing)")
+        else:
+            pairs = (f"pairs mined per anchor a: positive (a,p) kept if d_ap + {e} > min_n d_an, negative (a,n) kept "
+                     f"if d_an - {e} < max_p d_ap (anchors without a positive or a negative keep nothing)")
+    formula = (f"PML ContrastiveLoss(pos_margin={pm}, neg_margin={nm}), {mined}: {distance_text(dist)}; "
+               f"{pairs}. "
                f"{rule}. L = {reducer}(pos_l) + {reducer}(neg_l) (PML MultipleReducers({{'pos_loss': "
                f"{red_cls.__name__}(), 'neg_loss': {red_cls.__name__}()}}), sub-losses summed), where {red_text}; "
                f"each part 0 if its pair set is empty; L = 0 with zero gradient if there is no pair at all.")
@@ -511,6 +555,18 @@ def triplet_records(full=True):
                        miner=miner_spec("semihard", 0.5)),
         pml_tml_record("pml_tml_dotraw_m0.5_batchhard", margin=0.5, dist=DIST_DOT_RAW, miner=miner_spec("batchhard")),
         pml_tml_record("pml_tml_sq_m0.1_tmm_hard0.2", margin=0.1, dist=DIST_LP_SQ, miner=miner_spec("hard", 0.2)),
+        # BatchEasyHardMiner: every strategy on each side, ranges, a similarity
+        pml_tml_record("pml_tml_m0.2_beh_easy_semihard", margin=0.2, miner=easy_hard_spec("easy", "semihard")),
+        pml_tml_record("pml_tml_m0.2_beh_semihard_hard", margin=0.2, miner=easy_hard_spec("semihard", "hard")),
+        pml_tml_record("pml_tml_m0.2_beh_hard_easy", margin=0.2, miner=easy_hard_spec("hard", "easy")),
+        pml_tml_record("pml_tml_m0.2_beh_all_hard", margin=0.2, miner=easy_hard_spec("all", "hard")),
+        pml_tml_record("pml_tml_m0.2_beh_easy_all", margin=0.2, miner=easy_hard_spec("easy", "all")),
+        pml_tml_record("pml_tml_m0.2_beh_hard_hard_ranges", margin=0.2,
+                       miner=easy_hard_spec("hard", "hard", [0.0, 1.2], [0.9, 2.0])),
+        pml_tml_record("pml_tml_cos_m0.2_beh_easy_semihard", margin=0.2, dist=DIST_COS,
+                       miner=easy_hard_spec("easy", "semihard")),
+        pml_tml_record("pml_tml_cos_m0.2_beh_semihard_easy_ranges", margin=0.2, dist=DIST_COS,
+                       miner=easy_hard_spec("semihard", "easy", [-0.5, 0.9], [-0.8, 0.6])),
     ]
     return recs
 
@@ -521,6 +577,9 @@ def pair_records():
         pml_contrastive_record("pml_contrastive_cos_pos1_neg0", pos_margin=1, neg_margin=0, dist=DIST_COS),
         pml_contrastive_record("pml_contrastive_mean_pos0_neg1", reducer="Mean"),
         pml_contrastive_record("pml_contrastive_sum_pos0_neg1", reducer="Sum"),
+        pml_contrastive_record("pml_contrastive_ms0.1_pos0_neg1", ms_epsilon=0.1),
+        pml_contrastive_record("pml_contrastive_cos_ms0.2_pos1_neg0.3", pos_margin=1, neg_margin=0.3, dist=DIST_COS,
+                               ms_epsilon=0.2),
         pml_ntxent_record("pml_ntxent_cos_t0.5", temperature=0.5, dist=DIST_COS),
         pml_ntxent_record("pml_ntxent_lp_t0.1", temperature=0.1, dist=DIST_LP),
     ]
@@ -602,11 +661,20 @@ def decision_gaps(builder, x, labels):
         if miner is not None and miner["type"] == "TripletMarginMiner":
             add(m, 0.0, scale, "miner m_t vs 0")
             add(m, miner["margin"], scale, f"miner m_t vs {miner['margin']}")
+        if miner is not None and miner["type"] == "BatchEasyHardMiner":
+            add(m, 0.0, scale, "positive vs negative of an anchor")
+            for mask in (pos, neg):
+                add(_top2_gap(mat, mask, largest=True), 0.0, scale, "best vs second best")
+                add(_top2_gap(mat, mask, largest=False), 0.0, scale, "best vs second best")
+            for r in (miner["allowed_pos_range"], miner["allowed_neg_range"]):
+                if r is not None:
+                    add(mat[pos | neg], r[0], scale, "range")
+                    add(mat[pos | neg], r[1], scale, "range")
         if miner is not None and miner["type"] == "BatchHardMiner":
             add(_top2_gap(mat, pos, largest=not sim), 0.0, scale, "hardest positive")
             add(_top2_gap(mat, neg, largest=sim), 0.0, scale, "hardest negative")
         if miner is not None:  # the hinge and the swap only see the mined triplets
-            a, p, n = make_miner(miner, make_distance(spec))(x, labels)
+            a, p, n = as_triplets(make_miner(miner, make_distance(spec))(x, labels), labels)
             ap, an = mat[a, p], mat[a, n]
             m = ap - an if sim else an - ap
         if not params["smooth_loss"]:
@@ -623,6 +691,19 @@ def decision_gaps(builder, x, labels):
         scale = float(mat.abs().max())
         add(mat[pos], float(params["pos_margin"]), scale, "positive hinge")
         add(mat[neg], float(params["neg_margin"]), scale, "negative hinge")
+        if "miner" in params:
+            eps = params["miner"]["epsilon"]
+            inf = torch.tensor(float("inf"), dtype=mat.dtype)
+            if is_similarity(spec):
+                hardest_neg = torch.where(neg, mat, -inf).max(1).values
+                hardest_pos = torch.where(pos, mat, inf).min(1).values
+                add((mat - eps)[pos], hardest_neg.unsqueeze(1).expand_as(mat)[pos], scale, "MS positive")
+                add((mat + eps)[neg], hardest_pos.unsqueeze(1).expand_as(mat)[neg], scale, "MS negative")
+            else:
+                hardest_neg = torch.where(neg, mat, inf).min(1).values
+                hardest_pos = torch.where(pos, mat, -inf).max(1).values
+                add((mat + eps)[pos], hardest_neg.unsqueeze(1).expand_as(mat)[pos], scale, "MS positive")
+                add((mat - eps)[neg], hardest_pos.unsqueeze(1).expand_as(mat)[neg], scale, "MS negative")
     elif params.get("normalize") is not None and "distance" in params:  # BatchHardSoftMargin
         y = F.normalize(x, p=2, dim=1, eps=1e-12) if params["normalize"] else x
         mat = _ORIGINAL_CDIST(y, y, compute_mode="donot_use_mm_for_euclid_dist")
