@@ -379,11 +379,12 @@ def pml_contrastive_record(name, *, pos_margin=0, neg_margin=1, dist=DIST_LP, re
 # --------------------------------------------------------------------------------------------------
 # pml.NTXentLoss
 
-def pml_ntxent_record(name, *, temperature, dist=DIST_COS):
-    params = {"temperature": temperature, "distance": dist, "reducer": "MeanReducer"}
+def pml_ntxent_record(name, *, temperature, dist=DIST_COS, reducer="MeanReducer"):
+    params = {"temperature": temperature, "distance": dist, "reducer": reducer}
 
     def fn(x, labels):
-        loss_fn = pml_losses.NTXentLoss(temperature=temperature, distance=make_distance(dist))
+        loss_fn = pml_losses.NTXentLoss(temperature=temperature, distance=make_distance(dist),
+                                        reducer=make_reducer(reducer))
         return loss_fn(x, labels), None
 
     t = fmt(temperature)
@@ -394,9 +395,13 @@ def pml_ntxent_record(name, *, temperature, dist=DIST_COS):
                     f"(NOT a cosine)")
     formula = (f"PML NTXentLoss(temperature={t}), no miner, {dist}: {sim_text}. For every ordered positive pair (a,p) "
                f"(a != p, y_a == y_p): l_ap = -log( exp(z_ap) / (exp(z_ap) + sum_{{n: y_n != y_a}} exp(z_an)) + tiny ), "
-               f"tiny = finfo(dtype).tiny (PML adds it inside the log; numerically irrelevant). L = mean of l_ap over "
-               f"all positive pairs (MeanReducer; a pair whose anchor has no negative gives l_ap = -log(1 + tiny) = 0 and "
-               f"still counts). L = 0 (zero grad) if there is no positive pair or no negative pair in the batch.")
+               f"tiny = finfo(dtype).tiny (PML adds it inside the log; numerically irrelevant). "
+               + {"MeanReducer": "L = mean of l_ap over all positive pairs (MeanReducer; a pair whose anchor has no "
+                                 "negative gives l_ap = -log(1 + tiny) = 0 and still counts).",
+                  "AvgNonZeroReducer": "L = mean of the l_ap > 0 (AvgNonZeroReducer; a pair whose anchor has no "
+                                       "negative gives l_ap = 0 and does not count).",
+                  "SumReducer": "L = sum of l_ap over all positive pairs (SumReducer)."}[reducer]
+               + " L = 0 (zero grad) if there is no positive pair or no negative pair in the batch.")
 
     def build(emb, labels):
         return finish_record(name, "pml.NTXentLoss", params, formula, run_three(fn, emb, labels))
@@ -582,6 +587,8 @@ def pair_records():
                                ms_epsilon=0.2),
         pml_ntxent_record("pml_ntxent_cos_t0.5", temperature=0.5, dist=DIST_COS),
         pml_ntxent_record("pml_ntxent_lp_t0.1", temperature=0.1, dist=DIST_LP),
+        pml_ntxent_record("pml_ntxent_cos_t0.2_sum", temperature=0.2, reducer="SumReducer"),
+        pml_ntxent_record("pml_ntxent_cos_t0.1_avgnonzero", temperature=0.1, reducer="AvgNonZeroReducer"),
     ]
 
 

@@ -4,8 +4,8 @@ import TripletCore
 /// NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR, with pytorch-metric-learning's
 /// semantics: for every ordered positive pair (a, p),
 /// lₐₚ = −log( e^{sₐₚ/τ} / (e^{sₐₚ/τ} + Σₙ e^{sₐₙ/τ}) ) over the negatives n of a (s = similarity,
-/// or −distance); the mean over positive pairs. With no positive pair or no negative pair in the
-/// batch the loss is 0 with a zero gradient.
+/// or −distance), reduced over the positive pairs (the mean, PML's default). With no positive pair or no
+/// negative pair in the batch the loss is 0 with a zero gradient.
 ///
 /// ```swift
 /// let out = try NTXentLoss(temperature: 0.07)(embeddings, labels: labels)
@@ -15,15 +15,21 @@ public struct NTXentLoss: EmbeddingLoss {
     public var temperature: Float
     /// How embeddings are compared (cosine similarity by default).
     public var distance: Distance
+    /// How the per-pair losses are combined.
+    public var reducer: Reducer
     /// Threads for the row-parallel parts.
     public var threads: Int
     /// B×B buffers reused from one call to the next (shared by copies of this loss).
     private let scratch = ScratchPool()
 
     /// A loss with PML's defaults.
-    public init(temperature: Float = 0.07, distance: Distance = .cosine, threads: Int = Parallel.defaultThreads) {
+    public init(
+        temperature: Float = 0.07, distance: Distance = .cosine, reducer: Reducer = .mean,
+        threads: Int = Parallel.defaultThreads
+    ) {
         self.temperature = temperature
         self.distance = distance
+        self.reducer = reducer
         self.threads = threads
     }
 
@@ -83,9 +89,13 @@ public struct NTXentLoss: EmbeddingLoss {
             return .zero(like: embeddings, stats: d.labelStats(labels, candidates: pairs, active: 0))
         }
         // A pair whose anchor has no negative costs exactly 0 and is not active.
-        let stats = d.labelStats(labels, candidates: pairs, active: perAnchor.reduce(0) { $0 + $1.active })
+        let active = perAnchor.reduce(0) { $0 + $1.active }
+        let stats = d.labelStats(labels, candidates: pairs, active: active)
+        guard let divisor = reducer.divisor(candidates: pairs, active: active) else {
+            return .zero(like: embeddings, stats: stats)
+        }
         return LossOutput(
-            value: Float(loss / Double(pairs)), gradient: d.backward(consume gradient, scale: Float(1 / Double(pairs))),
+            value: Float(loss / divisor), gradient: d.backward(consume gradient, scale: Float(1 / divisor)),
             stats: stats)
     }
 }

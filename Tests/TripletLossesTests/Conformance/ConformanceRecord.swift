@@ -57,11 +57,9 @@ struct ConformanceRecord {
             return Result(output: try loss(e, labels: labels), mined: nil)
 
         case "pml.NTXentLoss":
-            guard try reducer() == .mean else {
-                throw Unsupported(description: "NT-Xent reducer \(params["reducer"] ?? "")")
-            }
             let loss = NTXentLoss(
-                temperature: try float("temperature"), distance: try Self.distance(try string("distance")))
+                temperature: try float("temperature"), distance: try Self.distance(try string("distance")),
+                reducer: try reducer())
             return Result(output: try loss(e, labels: labels), mined: nil)
 
         case "MultipleNegativesRankingLoss (own)":
