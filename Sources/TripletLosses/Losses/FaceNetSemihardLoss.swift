@@ -55,7 +55,7 @@ public struct FaceNetSemihardLoss: EmbeddingLoss {
                         values.withUnsafeBufferPointer { v in
                             for p in 0..<n where p != a && labels[p] == label {
                                 let dap = row[p]
-                                let k = TripletKernels.firstIndex(v) { $0 > dap }
+                                let k = Self.firstIndex(v) { $0 > dap }
                                 let pick = k < v.count ? k : farthest
                                 out[a].append(Triplet(a, p, Int(keys[pick] & 0xFFFF_FFFF)))
                             }
@@ -68,5 +68,16 @@ public struct FaceNetSemihardLoss: EmbeddingLoss {
         let sums = TripletKernels.list(
             d, triplets: triplets, term: TripletTerm(margin: margin, smooth: false, swap: false))
         return TripletMarginLoss.reduce(sums, matrix: d, labels: labels, reducer: .mean, like: embeddings)
+    }
+
+    /// The first index whose value satisfies a predicate that is false, then true, along the sorted values.
+    @inline(__always)
+    private static func firstIndex(_ v: UnsafeBufferPointer<Float>, where predicate: (Float) -> Bool) -> Int {
+        var lo = 0, hi = v.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if predicate(v[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
     }
 }

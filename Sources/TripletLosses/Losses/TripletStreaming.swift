@@ -102,17 +102,6 @@ extension TripletKernels {
         }
         return sums
     }
-
-    /// The first index whose value satisfies a predicate that is false, then true, along the sorted values.
-    @inline(__always)
-    static func firstIndex(_ v: UnsafeBufferPointer<Float>, where predicate: (Float) -> Bool) -> Int {
-        var lo = 0, hi = v.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if predicate(v[mid]) { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
-    }
 }
 
 /// An order-preserving map from Float to UInt32, so (value, index) pairs sort as plain integers.
