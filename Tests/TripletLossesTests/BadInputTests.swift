@@ -83,6 +83,19 @@ struct BadInputTests {
     }
 
     @Test(arguments: BadInputCases.losses.filter { $0.name != "explicit" })
+    func batchTooLargeForMemory(_ loss: LabelledLoss) throws {
+        // 200 000 rows of one value: its 200 000² distance matrices would need hundreds of GiB.
+        let rows = 200_000
+        let x = try Tensor(shape: [rows, 1], scalars: (0..<rows).map { Float($0 % 7) })
+        let error = expectTripletError(loss.name) { try loss.run(x, (0..<rows).map { $0 % 2 }) }
+        guard case .invalidParameter(let name, _, _) = error else {
+            Issue.record("\(loss.name): \(String(describing: error))")
+            return
+        }
+        #expect(name == "batch size")
+    }
+
+    @Test(arguments: BadInputCases.losses.filter { $0.name != "explicit" })
     func labelCountMismatch(_ loss: LabelledLoss) throws {
         let (x, labels) = BadInputCases.batch(8, 4)
         for wrong in [Array(labels.dropLast()), labels + [0], []] {

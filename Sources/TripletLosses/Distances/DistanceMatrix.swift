@@ -1,3 +1,4 @@
+import Foundation
 import TripletCore
 
 /// All pairwise distances (or similarities) of a batch, with what the backward pass needs.
@@ -36,6 +37,7 @@ public struct DistanceMatrix: Sendable {
         embeddings: Tensor, distance: Distance, threads: Int = Parallel.defaultThreads, scratch: ScratchPool? = nil
     ) throws {
         try embeddings.validateEmbeddings()
+        try Self.checkMemory(batch: embeddings.rowCount)
         let prepared = distance.normalizesEmbeddings ? L2Normalization.forward(embeddings) : (embeddings, [])
         let width = embeddings.rowWidth
         let squaredNorms = prepared.0.scalars.withUnsafeBufferPointer { p in
@@ -59,6 +61,19 @@ public struct DistanceMatrix: Sendable {
             fillDirect(squaredNorms: squaredNorms)
         } else {
             fillThroughGram(squaredNorms: squaredNorms)
+        }
+    }
+
+    /// Throws when the B×B matrices of a loss (the distances, the gradient, and their scratch copies) would not
+    /// fit in the machine's memory, instead of failing to allocate them.
+    static func checkMemory(batch: Int) throws {
+        let bytes = Double(batch) * Double(batch) * Double(MemoryLayout<Float>.size) * 3
+        let available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < available else {
+            let gib = { (x: Double) in String(format: "%.1f GiB", x / 1_073_741_824) }
+            throw TripletError.invalidParameter(
+                name: "batch size", value: "\(batch) (its B×B matrices need \(gib(bytes)))",
+                expected: "a batch whose matrices fit in the \(gib(available)) of this machine: split it")
         }
     }
 
