@@ -7,6 +7,10 @@ let package = Package(
     products: [
         .library(name: "TripletCore", targets: ["TripletCore"]),
         .library(name: "TripletLosses", targets: ["TripletLosses"]),
+        .library(name: "TripletNetworks", targets: ["TripletNetworks"]),
+        .library(name: "TripletData", targets: ["TripletData"]),
+        .library(name: "TripletEvaluation", targets: ["TripletEvaluation"]),
+        .library(name: "TripletKit", targets: ["TripletKit"]),
         .executable(name: "triplet", targets: ["triplet"]),
     ],
     dependencies: [
@@ -23,15 +27,27 @@ let package = Package(
             name: "TripletCore",
             dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
         ),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TripletLosses", dependencies: ["TripletCore"]),
+        .target(name: "TripletNetworks", dependencies: ["TripletCore"]),
+        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib"]),
+        .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
+        .target(
+            name: "TripletKit",
+            dependencies: ["TripletCore", "TripletLosses", "TripletNetworks", "TripletData", "TripletEvaluation"]
+        ),
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletCore", "TripletLosses",
+                "TripletKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
+        .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
+        .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
+        .testTarget(name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"]),
+        .testTarget(name: "TripletKitTests", dependencies: ["TripletKit"]),
         .testTarget(
             name: "TripletLossesTests",
             dependencies: ["TripletLosses", "TripletCore"],

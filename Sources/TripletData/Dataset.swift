@@ -1,0 +1,21 @@
+import TripletCore
+
+/// Labelled samples: `inputs` is [N, …] (images [N, C, H, W], features [N, F]) with one label per sample.
+public struct Dataset: Sendable {
+    /// The samples, first dimension N.
+    public var inputs: Tensor
+    /// One class label per sample.
+    public var labels: [Int]
+
+    /// A dataset; throws unless there is one label per sample.
+    public init(inputs: Tensor, labels: [Int]) throws {
+        guard inputs.rowCount == labels.count else {
+            throw TripletError.labelCountMismatch(embeddings: inputs.rowCount, labels: labels.count)
+        }
+        self.inputs = inputs
+        self.labels = labels
+    }
+
+    /// The number of samples.
+    public var count: Int { labels.count }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import TripletCore
+
+/// The k nearest references of every query, closest first (ties: lower reference index first).
+public struct NearestNeighbors: Sendable {
+    /// Neighbours per query.
+    public let k: Int
+    /// Reference indices, row-major [queries, k].
+    public let indices: [Int32]
+    /// Their distances (for a similarity metric: the negated similarity), row-major [queries, k].
+    public let distances: [Float]
+
+    /// The neighbours of query q.
+    public func neighbors(of q: Int) -> ArraySlice<Int32> { indices[q * k..<(q + 1) * k] }
+}
+
+/// How queries and references are compared for the nearest-neighbour search.
+public enum KNNMetric: String, Sendable, CaseIterable, Codable {
+    /// ‖q − r‖₂.
+    case euclidean
+    /// ‖q − r‖₂².
+    case squaredEuclidean
+    /// Cosine similarity (larger is closer); distances report 1 − cos.
+    case cosine
+    /// Dot product (larger is closer); distances report its negation.
+    case dot
+}
+
+/// Exact k-nearest-neighbour search: blocks of queries against all references through one GEMM each,
+/// then a selection of the k best per query, so memory stays at (block × references), never Q × R.
+public enum ExactKNN {
+    /// Queries per GEMM block.
+    static let blockSize = 1024
+
+    /// The k nearest references of every query. With `excludeSelf`, queries are the references (same rows,
+    /// same order) and query i never returns reference i, as PML's AccuracyCalculator does.
+    public static func search(
+        queries: Tensor, references: Tensor, k: Int, metric: KNNMetric = .euclidean, excludeSelf: Bool = false,
+        threads: Int = Parallel.defaultThreads
+    ) throws -> NearestNeighbors {
+        try queries.validateEmbeddings("queries")
+        try references.validateEmbeddings("references")
+        guard queries.rowWidth == references.rowWidth else {
+            throw TripletError.shapeMismatch(
+                expected: "queries and references of the same width", got: references.shape)
+        }
+        if excludeSelf && queries.rowCount != references.rowCount {
+            throw TripletError.invalidParameter(
+                name: "excludeSelf", value: "true", expected: "queries that are the references (same row count)")
+        }
+        let available = references.rowCount - (excludeSelf ? 1 : 0)
+        guard k >= 1, k <= available else {
+            throw TripletError.invalidParameter(name: "k", value: "\(k)", expected: "1...\(available)")
+        }
+        let (q, r) = metric == .cosine ? (normalized(queries), normalized(references)) : (queries, references)
+        let nq = q.rowCount, nr = r.rowCount, width = q.rowWidth
+        let referenceNorms = squaredNorms(r)
+        var indices = [Int32](repeating: 0, count: nq * k)
+        var distances = [Float](repeating: 0, count: nq * k)
+        var scores = [Float](repeating: 0, count: min(blockSize, nq) * nr)
+        for start in stride(from: 0, to: nq, by: blockSize) {
+            let rows = min(blockSize, nq - start)
+            q.scalars.withUnsafeBufferPointer { qp in
+                r.scalars.withUnsafeBufferPointer { rp in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        BLAS.gemm(
+                            transposeA: false, transposeB: true, m: rows, n: nr, k: width, alpha: 1,
+                            a: qp.baseAddress! + start * width, lda: width, b: rp.baseAddress!, ldb: width,
+                            beta: 0, c: sp.baseAddress!, ldc: nr, threads: threads)
+                    }
+                }
+            }
+            scores.withUnsafeMutableBufferPointer { sp in
+                indices.withUnsafeMutableBufferPointer { ip in
+                    distances.withUnsafeMutableBufferPointer { dp in
+                        Parallel.forEachChunk(rows, threads: threads) { block in
+                            var keys = [UInt64](repeating: 0, count: nr)
+                            for row in block {
+                                let query = start + row
+                                let s = sp.baseAddress! + row * nr
+                                let queryNorm =
+                                    metric == .euclidean || metric == .squaredEuclidean
+                                    ? q.scalars.withUnsafeBufferPointer {
+                                        squaredNorm($0.baseAddress! + query * width, width)
+                                    } : 0
+                                var count = 0
+                                for j in 0..<nr where !(excludeSelf && j == query) {
+                                    let d = distance(
+                                        score: s[j], queryNorm: queryNorm, referenceNorm: referenceNorms[j], metric)
+                                    keys[count] = UInt64(orderKey(d)) << 32 | UInt64(j)
+                                    count += 1
+                                }
+                                selectSmallest(&keys, count: count, k: k)
+                                for i in 0..<k {
+                                    let j = Int(keys[i] & 0xFFFF_FFFF)
+                                    ip[query * k + i] = Int32(j)
+                                    dp[query * k + i] = distance(
+                                        score: s[j], queryNorm: queryNorm, referenceNorm: referenceNorms[j], metric)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return NearestNeighbors(k: k, indices: indices, distances: distances)
+    }
+
+    @inline(__always)
+    static func distance(score: Float, queryNorm: Float, referenceNorm: Float, _ metric: KNNMetric) -> Float {
+        switch metric {
+        case .euclidean: return max(queryNorm + referenceNorm - 2 * score, 0).squareRoot()
+        case .squaredEuclidean: return max(queryNorm + referenceNorm - 2 * score, 0)
+        case .cosine: return 1 - score
+        case .dot: return -score
+        }
+    }
+
+    /// Sorts the k smallest keys to the front (quickselect, then a sort of those k).
+    static func selectSmallest(_ keys: inout [UInt64], count: Int, k: Int) {
+        keys.withUnsafeMutableBufferPointer { buffer in
+            var lo = 0, hi = count - 1
+            while lo < hi {
+                let pivot = buffer[(lo + hi) / 2]
+                var i = lo, j = hi
+                while i <= j {
+                    while buffer[i] < pivot { i += 1 }
+                    while buffer[j] > pivot { j -= 1 }
+                    if i <= j {
+                        buffer.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if k - 1 <= j { hi = j } else if k - 1 >= i { lo = i } else { break }
+            }
+            var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<k])
+            head.sort()
+        }
+    }
+
+    /// An order-preserving map from Float to UInt32.
+    @inline(__always)
+    static func orderKey(_ x: Float) -> UInt32 {
+        let bits = x.bitPattern
+        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+    }
+
+    static func squaredNorm(_ p: UnsafePointer<Float>, _ width: Int) -> Float {
+        var s: Float = 0
+        for i in 0..<width { s += p[i] * p[i] }
+        return s
+    }
+
+    static func squaredNorms(_ t: Tensor) -> [Float] {
+        t.scalars.withUnsafeBufferPointer { p in
+            (0..<t.rowCount).map { squaredNorm(p.baseAddress! + $0 * t.rowWidth, t.rowWidth) }
+        }
+    }
+
+    static func normalized(_ t: Tensor) -> Tensor {
+        var out = t
+        let width = t.rowWidth
+        out.scalars.withUnsafeMutableBufferPointer { p in
+            for i in 0..<t.rowCount {
+                let norm = max(squaredNorm(p.baseAddress! + i * width, width).squareRoot(), 1e-12)
+                for j in 0..<width { p[i * width + j] /= norm }
+            }
+        }
+        return out
+    }
+}
