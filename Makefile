@@ -9,10 +9,13 @@ BENCH_OUT := bench-out
 .PHONY: deps build demo test bench bench-swift bench-pml lint format
 
 # System packages, installed only when missing.
+PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
 deps:
-	@dpkg -s libopenblas-dev >/dev/null 2>&1 || { \
-	  echo "installing libopenblas-dev"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libopenblas-dev; }
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 build: deps
 	$(SWIFT) build -c release --product triplet
