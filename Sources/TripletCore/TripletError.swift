@@ -14,6 +14,8 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidParameter(name: String, value: String, expected: String)
     /// An index (of a triplet or a pair) points outside the batch.
     case indexOutOfRange(what: String, index: Int, count: Int)
+    /// A file is missing, unreadable, or its contents are not what its format requires.
+    case corruptFile(path: String, reason: String)
 
     /// A readable form for messages and logs.
     public var description: String {
@@ -33,6 +35,8 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
             return "invalid \(name) \(value): expected \(expected)"
         case .indexOutOfRange(let what, let index, let count):
             return "\(what) index \(index) is out of range for a batch of \(count)"
+        case .corruptFile(let path, let reason):
+            return "cannot read \(path): \(reason)"
         }
     }
 }
