@@ -16,6 +16,13 @@ public struct Dataset: Sendable {
         self.labels = labels
     }
 
+    /// A dataset whose label count the caller has already matched to the rows.
+    init(unchecked inputs: Tensor, labels: [Int]) {
+        precondition(inputs.rowCount == labels.count, "\(inputs.rowCount) rows for \(labels.count) labels")
+        self.inputs = inputs
+        self.labels = labels
+    }
+
     /// The number of samples.
     public var count: Int { labels.count }
 }
