@@ -38,9 +38,25 @@ public protocol Layer: AnyObject {
     func forward(_ input: Tensor, training: Bool) throws -> Tensor
     /// dL/dinput for the last training-mode forward, given dL/doutput.
     func backward(_ gradOutput: Tensor) throws -> Tensor
+    /// Like `backward(_:)`, but a layer may skip computing dL/dinput (and return nil) when `inputGradient`
+    /// is false: the first layers of a network need only their parameter gradients. Defaults to `backward(_:)`.
+    func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor?
+    /// The number of threads the layer may use; layers that do not parallelise ignore it (the default).
+    var threads: Int { get set }
 }
 
 extension Layer {
     /// No buffers.
     public var buffers: [Parameter] { [] }
+
+    /// Always computes dL/dinput through `backward(_:)`.
+    public func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor? {
+        try backward(gradOutput)
+    }
+
+    /// One thread; setting it has no effect.
+    public var threads: Int {
+        get { 1 }
+        set {}
+    }
 }

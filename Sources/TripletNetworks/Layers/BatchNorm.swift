@@ -1,0 +1,199 @@
+import TripletCore
+
+/// Batch normalisation, `nn.BatchNorm1d` on [N, F] and `nn.BatchNorm2d` on [N, C, H, W]:
+/// y = γ·(x − μ) / √(σ² + eps) + β per feature (channel).
+///
+/// Training uses the batch's mean and biased variance and updates the running statistics with
+/// `running = (1 − momentum)·running + momentum·batch`, the variance term unbiased (× n / (n − 1)) as in
+/// PyTorch; evaluation uses the running statistics. Parameters "weight" (γ, ones) and "bias" (β, zeros);
+/// buffers "running_mean" (zeros), "running_var" (ones) and "num_batches_tracked", a Float tensor of shape
+/// [] (PyTorch keeps an int64 there; a safetensors file stores it as F32, and PyTorch's `load_state_dict`
+/// converts it back).
+public final class BatchNorm: Layer {
+    /// The number of features (1-D) or channels (2-D).
+    public let features: Int
+    /// Added to the variance before the square root.
+    public let eps: Float
+    /// The weight of the new batch statistics in the running averages.
+    public let momentum: Float
+    /// Whether the layer normalises [N, C, H, W] images (BatchNorm2d) rather than [N, F] rows.
+    public let spatial: Bool
+    /// γ, [features].
+    public let weight: Parameter
+    /// β, [features].
+    public let bias: Parameter
+    /// The running mean, [features].
+    public let runningMean: Parameter
+    /// The running (unbiased) variance, [features].
+    public let runningVar: Parameter
+    /// The number of training batches seen, shape [].
+    public let numBatchesTracked: Parameter
+    /// Threads: the features are split across them.
+    public var threads = 1
+
+    private var normalized: Tensor?
+    private var inverseStd: [Float] = []
+
+    /// A batch-norm layer over `features` features (`spatial` false) or channels (`spatial` true).
+    public init(features: Int, eps: Float = 1e-5, momentum: Float = 0.1, spatial: Bool) throws {
+        guard features > 0, eps > 0, eps.isFinite, momentum >= 0, momentum <= 1 else {
+            throw TripletError.invalidParameter(
+                name: "BatchNorm", value: "features \(features), eps \(eps), momentum \(momentum)",
+                expected: "features > 0, finite eps > 0, momentum in [0, 1]")
+        }
+        (self.features, self.eps, self.momentum, self.spatial) = (features, eps, momentum, spatial)
+        let ones = Tensor.filled([features]) { $0.update(repeating: 1) }
+        let zeros = Tensor.filled([features]) { $0.update(repeating: 0) }
+        weight = Parameter(name: "weight", value: ones)
+        bias = Parameter(name: "bias", value: zeros)
+        runningMean = Parameter(name: "running_mean", value: zeros)
+        runningVar = Parameter(name: "running_var", value: ones)
+        numBatchesTracked = Parameter(name: "num_batches_tracked", value: Tensor.filled([]) { $0[0] = 0 })
+    }
+
+    /// `.batchNorm1d` or `.batchNorm2d`.
+    public var spec: LayerSpec {
+        spatial
+            ? .batchNorm2d(channels: features, eps: eps, momentum: momentum)
+            : .batchNorm1d(features: features, eps: eps, momentum: momentum)
+    }
+    /// γ, then β.
+    public var parameters: [Parameter] { [weight, bias] }
+    /// running_mean, running_var, num_batches_tracked.
+    public var buffers: [Parameter] { [runningMean, runningVar, numBatchesTracked] }
+
+    private var name: String { spatial ? "BatchNorm2d(\(features))" : "BatchNorm1d(\(features))" }
+
+    /// (N, per-feature stride within a sample, elements per sample and feature) of a valid input.
+    private func layout(_ input: Tensor) throws -> (n: Int, inner: Int) {
+        if spatial {
+            try ShapeCheck.images(input, channels: features, layer: name)
+            return (input.shape[0], input.shape[2] * input.shape[3])
+        }
+        try ShapeCheck.matrix(input, features: features, layer: name)
+        return (input.shape[0], 1)
+    }
+
+    /// Normalises with batch statistics (training) or running statistics (evaluation).
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let (n, inner) = try layout(input)
+        let count = n * inner
+        let c = features
+        guard !training || count > 1 else {
+            throw TripletError.shapeMismatch(
+                expected: "more than one value per feature to train \(name)", got: input.shape)
+        }
+        var means = [Float](repeating: 0, count: c)
+        var invStd = [Float](repeating: 0, count: c)
+        var unbiased = [Float](repeating: 0, count: c)
+        input.scalars.withUnsafeBufferPointer { x in
+            let x = x.baseAddress!
+            if training {
+                for f in 0..<c {
+                    // Two passes in Double: mean, then the centred sum of squares.
+                    var sum = 0.0
+                    forEachRun(f, n: n, inner: inner) { start in sum += Double(Kernels.sum(x + start, count: inner)) }
+                    let mean = sum / Double(count)
+                    var squares = 0.0
+                    forEachRun(f, n: n, inner: inner) { start in
+                        for i in start..<(start + inner) {
+                            let d = Double(x[i]) - mean
+                            squares += d * d
+                        }
+                    }
+                    means[f] = Float(mean)
+                    invStd[f] = Float(1 / (squares / Double(count) + Double(eps)).squareRoot())
+                    unbiased[f] = Float(squares / Double(count - 1))
+                }
+            } else {
+                for f in 0..<c {
+                    means[f] = runningMean.value.scalars[f]
+                    invStd[f] = 1 / (runningVar.value.scalars[f] + eps).squareRoot()
+                }
+            }
+        }
+        let xhat = Tensor.filled(input.shape) { out in
+            input.scalars.withUnsafeBufferPointer { x in
+                for f in 0..<c {
+                    let (m, s) = (means[f], invStd[f])
+                    forEachRun(f, n: n, inner: inner) { start in
+                        for i in start..<(start + inner) { out[i] = (x[i] - m) * s }
+                    }
+                }
+            }
+        }
+        if training {
+            let mom = momentum
+            for f in 0..<c {
+                runningMean.value.scalars[f] = (1 - mom) * runningMean.value.scalars[f] + mom * means[f]
+                runningVar.value.scalars[f] = (1 - mom) * runningVar.value.scalars[f] + mom * unbiased[f]
+            }
+            numBatchesTracked.value.scalars[0] += 1
+            normalized = xhat
+            inverseStd = invStd
+        } else {
+            normalized = nil
+        }
+        let gamma = weight.value.scalars, beta = bias.value.scalars
+        return Tensor.filled(input.shape) { out in
+            xhat.scalars.withUnsafeBufferPointer { xh in
+                for f in 0..<c {
+                    let (g, b) = (gamma[f], beta[f])
+                    forEachRun(f, n: n, inner: inner) { start in
+                        for i in start..<(start + inner) { out[i] = g * xh[i] + b }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)); dγ += Σ dy·x̂, dβ += Σ dy.
+    public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        _ = try ShapeCheck.gradient(gradOutput, matches: normalized?.shape, layer: name)
+        guard let xhat = normalized else { return gradOutput }
+        let (n, inner) = try layout(xhat)
+        let count = Double(n * inner)
+        let c = features
+        var sumDy = [Double](repeating: 0, count: c)
+        var sumDyXhat = [Double](repeating: 0, count: c)
+        gradOutput.scalars.withUnsafeBufferPointer { dy in
+            xhat.scalars.withUnsafeBufferPointer { xh in
+                for f in 0..<c {
+                    forEachRun(f, n: n, inner: inner) { start in
+                        var (a, b): (Float, Float) = (0, 0)
+                        for i in start..<(start + inner) {
+                            a += dy[i]
+                            b += dy[i] * xh[i]
+                        }
+                        sumDy[f] += Double(a)
+                        sumDyXhat[f] += Double(b)
+                    }
+                }
+            }
+        }
+        for f in 0..<c {
+            bias.gradient.scalars[f] += Float(sumDy[f])
+            weight.gradient.scalars[f] += Float(sumDyXhat[f])
+        }
+        let gamma = weight.value.scalars
+        return Tensor.filled(xhat.shape) { dx in
+            gradOutput.scalars.withUnsafeBufferPointer { dy in
+                xhat.scalars.withUnsafeBufferPointer { xh in
+                    for f in 0..<c {
+                        let scale = gamma[f] * inverseStd[f]
+                        let meanDy = Float(sumDy[f] / count), meanDyXhat = Float(sumDyXhat[f] / count)
+                        forEachRun(f, n: n, inner: inner) { start in
+                            for i in start..<(start + inner) { dx[i] = scale * (dy[i] - meanDy - xh[i] * meanDyXhat) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with the start of each contiguous run of feature `f`: one per sample (2-D: the
+    /// H·W plane of channel f; 1-D: the single element, inner = 1).
+    private func forEachRun(_ f: Int, n: Int, inner: Int, _ body: (Int) -> Void) {
+        for sample in 0..<n { body((sample * features + f) * inner) }
+    }
+}

@@ -1,0 +1,74 @@
+import TripletCore
+
+extension Tensor {
+    /// A tensor whose every element `fill` writes (the storage starts uninitialised, so `fill` must
+    /// write all of it). The shape is one the package computed, non-negative by construction.
+    static func filled(_ shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+        let count = shape.reduce(1, *)
+        let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            fill(buffer)
+            initialized = count
+        }
+        return reshaped(scalars, shape)
+    }
+
+    /// The same elements under another shape with the same element count.
+    func reshaped(_ shape: [Int]) -> Tensor { Tensor.reshaped(scalars, shape) }
+
+    private static func reshaped(_ scalars: [Float], _ shape: [Int]) -> Tensor {
+        do {
+            return try Tensor(shape: shape, scalars: scalars)
+        } catch {
+            preconditionFailure("internal shape \(shape) does not hold \(scalars.count) elements")
+        }
+    }
+
+    /// Throws `nonFiniteValue` at the first NaN or infinity, reported as (row, column) of [N, rest].
+    func requireFinite(_ what: String) throws {
+        let width = Swift.max(1, rowWidth)
+        let bad = scalars.withUnsafeBufferPointer { buffer -> Int? in
+            // A sum is finite only if every term is; scan blocks quickly, then find the element.
+            var start = 0
+            while start < buffer.count {
+                let end = Swift.min(buffer.count, start + 4096)
+                var sum: Float = 0
+                for i in start..<end { sum += buffer[i] * 0 }
+                if !sum.isFinite { return (start..<end).first { !buffer[$0].isFinite } }
+                start = end
+            }
+            return nil
+        }
+        if let bad { throw TripletError.nonFiniteValue(what: what, row: bad / width, column: bad % width) }
+    }
+}
+
+/// Shape checks shared by the layers; each throws `shapeMismatch` with the shape the layer expects.
+enum ShapeCheck {
+    /// Requires a [N, features] matrix with N >= 1.
+    static func matrix(_ t: Tensor, features: Int?, layer: String) throws {
+        let expected = "[N, \(features.map(String.init) ?? "F")] for \(layer)"
+        guard t.shape.count == 2, t.shape[0] > 0, features.map({ $0 == t.shape[1] }) ?? (t.shape[1] > 0) else {
+            throw TripletError.shapeMismatch(expected: expected, got: t.shape)
+        }
+    }
+
+    /// Requires an [N, C, H, W] tensor with N, H, W >= 1 and C == `channels`.
+    static func images(_ t: Tensor, channels: Int, layer: String) throws {
+        guard t.shape.count == 4, t.shape[0] > 0, t.shape[1] == channels, t.shape[2] > 0, t.shape[3] > 0 else {
+            throw TripletError.shapeMismatch(expected: "[N, \(channels), H, W] for \(layer)", got: t.shape)
+        }
+    }
+
+    /// Requires `gradient` to have the shape of the last forward output.
+    static func gradient(_ gradient: Tensor, matches shape: [Int]?, layer: String) throws -> [Int] {
+        guard let shape else {
+            throw TripletError.invalidParameter(
+                name: "\(layer) backward", value: "before any training-mode forward",
+                expected: "a forward(_:training: true) first")
+        }
+        guard gradient.shape == shape else {
+            throw TripletError.shapeMismatch(expected: "\(shape) (the output of \(layer))", got: gradient.shape)
+        }
+        return shape
+    }
+}
