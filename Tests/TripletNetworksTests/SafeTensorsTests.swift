@@ -130,3 +130,43 @@ struct SafeTensorsTests {
         #expect(error.map { "\($0)".contains(url.path) } == true)
     }
 }
+
+/// Interoperability with Python's `safetensors` (run by Benchmarks/reference/safetensors_interop.py, which
+/// sets TRIPLETKIT_SAFETENSORS_DIR): writes a ConvNet's state dict for Python to load, and reads back the
+/// file Python wrote from it.
+@Suite(
+    "SafeTensors interop",
+    .enabled(if: ProcessInfo.processInfo.environment["TRIPLETKIT_SAFETENSORS_DIR"] != nil))
+struct SafeTensorsInteropTests {
+    let folder = URL(fileURLWithPath: ProcessInfo.processInfo.environment["TRIPLETKIT_SAFETENSORS_DIR"] ?? "/tmp")
+
+    @Test func writeForPython() throws {
+        let net = try Sequential(
+            [
+                .conv2d(inChannels: 1, outChannels: 4, kernel: 3, stride: 1, padding: 0, bias: true),
+                .batchNorm2d(channels: 4, eps: 1e-5, momentum: 0.1), .relu, .flatten,
+                .dense(inputs: 4 * 4 * 4, outputs: 3, bias: true),
+            ], seed: 1)
+        try SafeTensors.write(
+            net.stateDict(), metadata: ["epoch": "3"], to: folder.appendingPathComponent("swift.safetensors"))
+    }
+
+    @Test func readFromPython() throws {
+        let url = folder.appendingPathComponent("python.safetensors")
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        let file = try SafeTensors.read(from: url)
+        let net = try Sequential(
+            [
+                .conv2d(inChannels: 1, outChannels: 4, kernel: 3, stride: 1, padding: 0, bias: true),
+                .batchNorm2d(channels: 4, eps: 1e-5, momentum: 0.1), .relu, .flatten,
+                .dense(inputs: 4 * 4 * 4, outputs: 3, bias: true),
+            ], seed: 2)
+        try net.load(stateDict: file.tensors)
+        let expected = try Sequential(net.specs, seed: 1).stateDict()
+        for ((name, got), (_, want)) in zip(net.stateDict(), expected) {
+            #expect(got == want || name.hasSuffix("num_batches_tracked"), "\(name)")
+        }
+        #expect(file.metadata["source"] == "python")
+        print("read \(file.tensors.count) tensors written by Python: \(file.tensors.map(\.0))")
+    }
+}
