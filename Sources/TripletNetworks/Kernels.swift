@@ -70,15 +70,55 @@ enum Kernels {
         }
     }
 
-    /// out[i] = x[i] + c for i < count.
-    static func add(_ x: UnsafePointer<Float>, _ c: Float, _ out: UnsafeMutablePointer<Float>, count: Int) {
+    /// out[i] = x[i] + c, or max(x[i] + c, 0) when `relu`, for i < count.
+    static func add(
+        _ x: UnsafePointer<Float>, _ c: Float, _ out: UnsafeMutablePointer<Float>, count: Int, relu: Bool = false
+    ) {
         var i = 0
         while i + 16 <= count {
-            store16(load16(x + i) + c, out + i)
+            let v = load16(x + i) + c
+            store16(relu ? v.replacing(with: 0, where: v .< 0) : v, out + i)
             i += 16
         }
         while i < count {
-            out[i] = x[i] + c
+            let v = x[i] + c
+            out[i] = relu && v < 0 ? 0 : v
+            i += 1
+        }
+    }
+
+    /// dst[i] = src[i] for i < count: short rows (im2col) without a call to memmove.
+    @inline(__always) static func copy(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
+        @inline(__always) func move8(_ i: Int) {
+            UnsafeMutableRawPointer(dst + i).storeBytes(
+                of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        }
+        guard count >= 8 else {
+            for i in 0..<count { dst[i] = src[i] }
+            return
+        }
+        var i = 0
+        while i &+ 8 <= count {
+            move8(i)
+            i &+= 8
+        }
+        if i < count { move8(count &- 8) }  // the last eight again, overlapping: no scalar tail
+    }
+
+    /// dst[i] += src[i] for i < count (col2im rows).
+    @inline(__always) static func accumulate(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var i = 0
+        while i + 8 <= count {
+            let sum =
+                UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self)
+                + UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: sum, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            dst[i] += src[i]
             i += 1
         }
     }

@@ -24,6 +24,9 @@ public final class Sequential {
         }
     }
 
+    /// Indices of the layers that ran with the ReLU after them fused in the last forward.
+    private var fused: Set<Int> = []
+
     /// A network of the given layers.
     public init(layers: [any Layer], threads: Int = 1) {
         self.layers = layers
@@ -46,7 +49,22 @@ public final class Sequential {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         try input.requireFinite("network input")
         var x = input
-        for layer in layers { x = try layer.forward(x, training: training) }
+        var index = 0
+        fused = []
+        while index < layers.count {
+            // Conv2D / Dense followed by ReLU: one pass does both.
+            if index + 1 < layers.count, let layer = layers[index] as? any ReLUFusable,
+                let relu = layers[index + 1] as? ReLU
+            {
+                x = try layer.forward(x, training: training, fusedReLU: true)
+                relu.adopt(output: x, training: training)
+                if training { fused.insert(index) }
+                index += 2
+                continue
+            }
+            x = try layers[index].forward(x, training: training)
+            index += 1
+        }
         return x
     }
 
@@ -58,10 +76,15 @@ public final class Sequential {
         try gradOutput.requireFinite("output gradient")
         let firstTrainable = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
         var gradient = gradOutput
-        for index in layers.indices.reversed() {
+        for index in layers.indices.reversed() where !fused.contains(index - 1) {
             let needed = inputGradient || index > firstTrainable
-            guard let next = try layers[index].backward(gradient, inputGradient: needed) else { return nil }
-            guard needed else { return nil }
+            let next: Tensor?
+            if fused.contains(index), let layer = layers[index] as? any ReLUFusable {
+                next = try layer.backward(gradient, inputGradient: needed, fusedReLU: true)
+            } else {
+                next = try layers[index].backward(gradient, inputGradient: needed)
+            }
+            guard needed, let next else { return nil }
             gradient = next
         }
         return gradient

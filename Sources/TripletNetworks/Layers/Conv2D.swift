@@ -14,7 +14,7 @@ import TripletCore
 /// conv.threads = 2
 /// let y = try conv.forward(images, training: true)  // [256, 1, 28, 28] → [256, 32, 26, 26]
 /// ```
-public final class Conv2D: Layer {
+public final class Conv2D: Layer, ReLUFusable {
     /// Input channels C.
     public let inChannels: Int
     /// Output channels O.
@@ -34,6 +34,7 @@ public final class Conv2D: Layer {
 
     private var input: Tensor?
     private var geometry: ConvGeometry?
+    private var fusedOutput: Tensor?
     private let columns = Scratch()
     private let products = Scratch()
     private let columnGradients = Scratch()
@@ -83,6 +84,11 @@ public final class Conv2D: Layer {
 
     /// The convolution of `input` ([N, C, H, W]).
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training, fusedReLU: false)
+    }
+
+    /// The convolution, followed by max(0, ·) when `fusedReLU`.
+    func forward(_ input: Tensor, training: Bool, fusedReLU: Bool) throws -> Tensor {
         try ShapeCheck.images(input, channels: inChannels, layer: name)
         guard input.shape[2] + 2 * padding >= kernel, input.shape[3] + 2 * padding >= kernel else {
             throw TripletError.shapeMismatch(
@@ -94,6 +100,7 @@ public final class Conv2D: Layer {
             padding: padding)
         let n = input.shape[0]
         self.input = training ? input : nil
+        fusedOutput = nil
         geometry = g
         let (o, kk, p) = (outChannels, g.columnRows, g.columnCount)
         let workers = workers(for: n)
@@ -101,7 +108,7 @@ public final class Conv2D: Layer {
         let cols = columns.reserve(workers * kk * group * p)
         let ys = products.reserve(workers * o * group * p)
         let zeroBias = [Float](repeating: 0, count: o)
-        return Tensor.filled([n, o, g.outHeight, g.outWidth]) { out in
+        let output = Tensor.filled([n, o, g.outHeight, g.outWidth]) { out in
             let out = out.baseAddress!
             input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in
@@ -125,7 +132,8 @@ public final class Conv2D: Layer {
                                         let image = out + (first + i) * o * p
                                         for channel in 0..<o {
                                             Kernels.add(
-                                                y + channel * width + i * p, b[channel], image + channel * p, count: p)
+                                                y + channel * width + i * p, b[channel], image + channel * p, count: p,
+                                                relu: fusedReLU)
                                         }
                                     }
                                     first += count
@@ -136,6 +144,8 @@ public final class Conv2D: Layer {
                 }
             }
         }
+        if training && fusedReLU { fusedOutput = output }
+        return output
     }
 
     /// dL/dinput; adds dL/dW and dL/db into the parameter gradients.
@@ -145,11 +155,17 @@ public final class Conv2D: Layer {
 
     /// As `backward(_:)`; skips dL/dinput (col2im and its GEMM) when `inputGradient` is false.
     public func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor? {
+        try backward(gradOutput, inputGradient: inputGradient, fusedReLU: false)
+    }
+
+    /// The backward pass; with `fusedReLU`, `gradOutput` is dL/d(relu output), masked by the fused output.
+    func backward(_ gradOutput: Tensor, inputGradient: Bool, fusedReLU: Bool) throws -> Tensor? {
         let expected = input.flatMap { x in
             geometry.map { [x.shape[0], outChannels, $0.outHeight, $0.outWidth] }
         }
         _ = try ShapeCheck.gradient(gradOutput, matches: expected, layer: name)
         guard let input, let g = geometry else { return nil }
+        let mask = fusedReLU ? try ShapeCheck.fusedOutput(fusedOutput, layer: name) : gradOutput
         let n = input.shape[0]
         let (o, kk, p) = (outChannels, g.columnRows, g.columnCount)
         let workers = workers(for: n)
@@ -162,42 +178,50 @@ public final class Conv2D: Layer {
         let body = { (dx: UnsafeMutablePointer<Float>?) in
             input.scalars.withUnsafeBufferPointer { x in
                 gradOutput.scalars.withUnsafeBufferPointer { dy in
-                    self.weight.value.scalars.withUnsafeBufferPointer { w in
-                        let (x, dy, w) = (x.baseAddress!, dy.baseAddress!, w.baseAddress!)
-                        Parallel.forEachChunk(workers, threads: workers, chunksPerThread: 1) { chunk in
-                            for worker in chunk {
-                                let (col, dyg) = (cols + worker * kk * group * p, dys + worker * o * group * p)
-                                let (dw, db) = (dws + worker * o * kk, dbs + worker * o)
-                                var first = worker * n / workers
-                                let end = (worker + 1) * n / workers
-                                while first < end {
-                                    let count = min(group, end - first)
-                                    let width = count * p
-                                    for i in 0..<count {
-                                        g.im2col(x + (first + i) * g.imageSize, col + i * p, ldc: width)
-                                        let image = dy + (first + i) * o * p
-                                        for channel in 0..<o {
-                                            (dyg + channel * width + i * p).update(from: image + channel * p, count: p)
-                                        }
-                                    }
-                                    BLAS.gemm(
-                                        transposeA: false, transposeB: true, m: o, n: kk, k: width, alpha: 1,
-                                        a: dyg, lda: width, b: col, ldb: width, beta: 1, c: dw, ldc: kk)
-                                    for channel in 0..<o {
-                                        db[channel] += Kernels.sum(dyg + channel * width, count: width)
-                                    }
-                                    if let dx, let dcols {
-                                        let dcol = dcols + worker * kk * group * p
-                                        BLAS.gemm(
-                                            transposeA: true, transposeB: false, m: kk, n: width, k: o, alpha: 1,
-                                            a: w, lda: kk, b: dyg, ldb: width, beta: 0, c: dcol, ldc: width)
+                    mask.scalars.withUnsafeBufferPointer { y in
+                        self.weight.value.scalars.withUnsafeBufferPointer { w in
+                            let (x, dy, y, w) = (x.baseAddress!, dy.baseAddress!, y.baseAddress!, w.baseAddress!)
+                            Parallel.forEachChunk(workers, threads: workers, chunksPerThread: 1) { chunk in
+                                for worker in chunk {
+                                    let (col, dyg) = (cols + worker * kk * group * p, dys + worker * o * group * p)
+                                    let (dw, db) = (dws + worker * o * kk, dbs + worker * o)
+                                    var first = worker * n / workers
+                                    let end = (worker + 1) * n / workers
+                                    while first < end {
+                                        let count = min(group, end - first)
+                                        let width = count * p
                                         for i in 0..<count {
-                                            let dxi = dx + (first + i) * g.imageSize
-                                            dxi.update(repeating: 0, count: g.imageSize)
-                                            g.col2imAdding(dcol + i * p, ldc: width, dxi)
+                                            g.im2col(x + (first + i) * g.imageSize, col + i * p, ldc: width)
+                                            let at = (first + i) * o * p
+                                            for channel in 0..<o {
+                                                let target = dyg + channel * width + i * p
+                                                if fusedReLU {
+                                                    Kernels.reluBackward(
+                                                        y + at + channel * p, dy + at + channel * p, target, 0..<p)
+                                                } else {
+                                                    target.update(from: dy + at + channel * p, count: p)
+                                                }
+                                            }
                                         }
+                                        BLAS.gemm(
+                                            transposeA: false, transposeB: true, m: o, n: kk, k: width, alpha: 1,
+                                            a: dyg, lda: width, b: col, ldb: width, beta: 1, c: dw, ldc: kk)
+                                        for channel in 0..<o {
+                                            db[channel] += Kernels.sum(dyg + channel * width, count: width)
+                                        }
+                                        if let dx, let dcols {
+                                            let dcol = dcols + worker * kk * group * p
+                                            BLAS.gemm(
+                                                transposeA: true, transposeB: false, m: kk, n: width, k: o, alpha: 1,
+                                                a: w, lda: kk, b: dyg, ldb: width, beta: 0, c: dcol, ldc: width)
+                                            for i in 0..<count {
+                                                let dxi = dx + (first + i) * g.imageSize
+                                                dxi.update(repeating: 0, count: g.imageSize)
+                                                g.col2imAdding(dcol + i * p, ldc: width, dxi)
+                                            }
+                                        }
+                                        first += count
                                     }
-                                    first += count
                                 }
                             }
                         }

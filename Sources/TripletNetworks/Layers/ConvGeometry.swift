@@ -32,6 +32,19 @@ struct ConvGeometry: Equatable {
     /// Writes the column matrix of one image `x` ([C, H, W]) into `col` ([C·k·k, Ho·Wo], rows `ldc` apart).
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, ldc: Int) {
         let (ho, wo) = (outHeight, outWidth)
+        if stride == 1 && padding == 0 {
+            // Every window lies inside the image: each row of the column matrix is Ho slices of Wo inputs.
+            for c in 0..<channels {
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let row = col + ((c &* kernel &+ ky) &* kernel &+ kx) &* ldc
+                        let src = x + ((c &* height &+ ky) &* width &+ kx)
+                        for oy in 0..<ho { Kernels.copy(src + oy &* width, row + oy &* wo, count: wo) }
+                    }
+                }
+            }
+            return
+        }
         for c in 0..<channels {
             for ky in 0..<kernel {
                 for kx in 0..<kernel {
@@ -48,7 +61,7 @@ struct ConvGeometry: Equatable {
                         let src = x + (c * height + iy) * width + offset
                         if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
                         if stride == 1 {
-                            (out + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                            Kernels.copy(src + valid.lowerBound, out + valid.lowerBound, count: valid.count)
                         } else {
                             for ox in valid { out[ox] = src[ox * stride] }
                         }
@@ -66,6 +79,18 @@ struct ConvGeometry: Equatable {
     /// windows that read it.
     func col2imAdding(_ col: UnsafePointer<Float>, ldc: Int, _ dx: UnsafeMutablePointer<Float>) {
         let (ho, wo) = (outHeight, outWidth)
+        if stride == 1 && padding == 0 {
+            for c in 0..<channels {
+                for ky in 0..<kernel {
+                    for kx in 0..<kernel {
+                        let row = col + ((c &* kernel &+ ky) &* kernel &+ kx) &* ldc
+                        let dst = dx + ((c &* height &+ ky) &* width &+ kx)
+                        for oy in 0..<ho { Kernels.accumulate(row + oy &* wo, dst + oy &* width, count: wo) }
+                    }
+                }
+            }
+            return
+        }
         for c in 0..<channels {
             for ky in 0..<kernel {
                 for kx in 0..<kernel {
@@ -79,7 +104,7 @@ struct ConvGeometry: Equatable {
                         let src = row + oy * wo
                         let dst = dx + (c * height + iy) * width + offset
                         if stride == 1 {
-                            for ox in valid { dst[ox] += src[ox] }
+                            Kernels.accumulate(src + valid.lowerBound, dst + valid.lowerBound, count: valid.count)
                         } else {
                             for ox in valid { dst[ox * stride] += src[ox] }
                         }

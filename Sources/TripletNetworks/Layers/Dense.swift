@@ -9,7 +9,7 @@ import TripletCore
 /// let y = try fc.forward(x, training: true)  // x: [N, 784]
 /// let dx = try fc.backward(dy)               // fc.weight.gradient += dyᵀ·x
 /// ```
-public final class Dense: Layer {
+public final class Dense: Layer, ReLUFusable {
     /// The number of input features.
     public let inputs: Int
     /// The number of output features.
@@ -21,6 +21,7 @@ public final class Dense: Layer {
     /// Threads for the matrix products.
     public var threads = 1
     private var input: Tensor?
+    private var fusedOutput: Tensor?
 
     /// A layer with PyTorch's default initialisation drawn from `generator`.
     public init(inputs: Int, outputs: Int, bias: Bool = true, generator: inout SeededGenerator) throws {
@@ -43,11 +44,16 @@ public final class Dense: Layer {
 
     /// x·Wᵀ + b for x of shape [N, inputs].
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training, fusedReLU: false)
+    }
+
+    /// x·Wᵀ + b, followed by max(0, ·) when `fusedReLU`.
+    func forward(_ input: Tensor, training: Bool, fusedReLU: Bool) throws -> Tensor {
         try ShapeCheck.matrix(input, features: inputs, layer: "Dense(\(inputs) → \(outputs))")
         let n = input.shape[0]
         self.input = training ? input : nil
         let (m, o, k) = (n, outputs, inputs)
-        return Tensor.filled([n, o]) { out in
+        let output = Tensor.filled([n, o]) { out in
             let c = out.baseAddress!
             if let bias {
                 bias.value.scalars.withUnsafeBufferPointer { b in
@@ -62,7 +68,10 @@ public final class Dense: Layer {
                         c: c, ldc: o, threads: threads)
                 }
             }
+            if fusedReLU { Kernels.relu(c, c, 0..<(m * o)) }
         }
+        fusedOutput = training && fusedReLU ? output : nil
+        return output
     }
 
     /// dL/dx = dy·W; adds dyᵀ·x to the weight gradient and the column sums of dy to the bias gradient.
@@ -72,10 +81,26 @@ public final class Dense: Layer {
 
     /// As `backward(_:)`; skips dL/dx (returns nil) when `inputGradient` is false.
     public func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor? {
+        try backward(gradOutput, inputGradient: inputGradient, fusedReLU: false)
+    }
+
+    /// The backward pass; with `fusedReLU`, `gradOutput` is dL/d(relu output), masked by the fused output.
+    func backward(_ gradOutput: Tensor, inputGradient: Bool, fusedReLU: Bool) throws -> Tensor? {
         let shape = try ShapeCheck.gradient(
             gradOutput, matches: input.map { [$0.shape[0], outputs] }, layer: "Dense(\(inputs) → \(outputs))")
         guard let input else { return nil }
         let (n, o, k) = (shape[0], outputs, inputs)
+        var gradOutput = gradOutput
+        if fusedReLU {
+            let y = try ShapeCheck.fusedOutput(fusedOutput, layer: "Dense(\(inputs) → \(outputs))")
+            gradOutput = Tensor.filled(y.shape) { dx in
+                y.scalars.withUnsafeBufferPointer { y in
+                    gradOutput.scalars.withUnsafeBufferPointer { dy in
+                        Kernels.reluBackward(y.baseAddress!, dy.baseAddress!, dx.baseAddress!, 0..<dx.count)
+                    }
+                }
+            }
+        }
         gradOutput.scalars.withUnsafeBufferPointer { dy in
             input.scalars.withUnsafeBufferPointer { x in
                 weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in

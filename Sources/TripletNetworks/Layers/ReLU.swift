@@ -4,7 +4,7 @@ import TripletCore
 public final class ReLU: Layer {
     /// Threads for large tensors.
     public var threads = 1
-    private var output: Tensor?
+    var output: Tensor?
 
     /// A ReLU layer.
     public init() {}

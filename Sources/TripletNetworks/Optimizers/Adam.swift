@@ -46,9 +46,9 @@ public class Adam: Optimizer {
         for (name, parameter) in parameters {
             let shape = parameter.value.shape
             let zeros = { Tensor.filled(shape) { $0.update(repeating: 0) } }
-            let old = state.state(of: name)
-            var m = old?["exp_avg"] ?? zeros()
-            var v = old?["exp_avg_sq"] ?? zeros()
+            var old = state.take(name)
+            var m = old?.removeValue(forKey: "exp_avg") ?? zeros()
+            var v = old?.removeValue(forKey: "exp_avg_sq") ?? zeros()
             let t = Double(old?["step"]?.scalars[0] ?? 0) + 1
             let stepSize = Float(-(lr / (1 - pow(beta1, t))))
             let correction2 = Float((1 - pow(beta2, t)).squareRoot())
@@ -66,13 +66,10 @@ public class Adam: Optimizer {
                             if decoupledWeightDecay && weightDecay != 0 {
                                 for i in 0..<count { theta[i] *= shrink }
                             }
-                            for i in 0..<count {
-                                let g = l2 == 0 ? grad[i] : grad[i] + l2 * theta[i]
-                                // torch.lerp with weight < 0.5; for weight >= 0.5 torch uses g − (g − m)(1 − w).
-                                m[i] = w1 < 0.5 ? m[i] + w1 * (g - m[i]) : g - (g - m[i]) * (1 - w1)
-                                v[i] = v[i] * b2 + w2 * g * g
-                                theta[i] += stepSize * m[i] / (v[i].squareRoot() / correction2 + e)
-                            }
+                            AdamKernel(
+                                beta1Weight: w1, beta2: b2, beta2Weight: w2, eps: e, l2: l2, stepSize: stepSize,
+                                correction2: correction2
+                            ).update(theta: theta, gradient: grad, m: m, v: v, count: count)
                         }
                     }
                 }
@@ -87,4 +84,50 @@ public class Adam: Optimizer {
 
     /// Restores `stateDict()`.
     public func load(stateDict: [(String, Tensor)]) throws { try state.load(stateDict) }
+}
+
+/// The per-element Adam update with PyTorch's operation order, sixteen lanes at a time.
+struct AdamKernel {
+    let beta1Weight: Float
+    let beta2: Float
+    let beta2Weight: Float
+    let eps: Float
+    let l2: Float
+    let stepSize: Float
+    let correction2: Float
+
+    /// g ← ∇ + λθ; m ← lerp(m, g, 1 − β₁); v ← β₂v + (1 − β₂)g²; θ ← θ + stepSize·m / (√v / c₂ + ε).
+    func update(
+        theta: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+        v: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        var i = 0
+        while i + 16 <= count {
+            var t = Kernels.load16(theta + i)
+            let g = Kernels.load16(gradient + i) + l2 * t
+            let m1 = lerp(Kernels.load16(m + i), g)
+            let v1 = Kernels.load16(v + i) * beta2 + beta2Weight * g * g
+            t += stepSize * m1 / (v1.squareRoot() / correction2 + eps)
+            Kernels.store16(m1, m + i)
+            Kernels.store16(v1, v + i)
+            Kernels.store16(t, theta + i)
+            i += 16
+        }
+        while i < count {
+            let g = gradient[i] + l2 * theta[i]
+            m[i] = lerp(m[i], g)
+            v[i] = v[i] * beta2 + beta2Weight * g * g
+            theta[i] += stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
+            i += 1
+        }
+    }
+
+    /// torch.lerp(m, g, w): m + w·(g − m) for w < 0.5, else g − (g − m)·(1 − w).
+    @inline(__always) private func lerp<V: SIMD>(_ m: V, _ g: V) -> V where V.Scalar == Float {
+        beta1Weight < 0.5 ? m + beta1Weight * (g - m) : g - (g - m) * (1 - beta1Weight)
+    }
+
+    @inline(__always) private func lerp(_ m: Float, _ g: Float) -> Float {
+        beta1Weight < 0.5 ? m + beta1Weight * (g - m) : g - (g - m) * (1 - beta1Weight)
+    }
 }

@@ -30,6 +30,7 @@ final class OptimizerState {
     /// Slots holding one number (shape []) rather than a tensor of the parameter's shape.
     let scalarSlots: Set<String>
     private(set) var order: [String] = []
+    private var known: Set<String> = []
     private var values: [String: [String: Tensor]] = [:]
     /// The number of completed steps.
     var stepCount = 0
@@ -39,12 +40,17 @@ final class OptimizerState {
         self.scalarSlots = scalarSlots
     }
 
-    /// The slots of `name`, if it has been stepped.
-    func state(of name: String) -> [String: Tensor]? { values[name] }
+    /// Removes and returns the slots of `name` (nil before its first step), so that the caller owns the
+    /// only reference and updates them in place without a copy; `set` puts them back.
+    func take(_ name: String) -> [String: Tensor]? { values.removeValue(forKey: name) }
 
-    /// Replaces the slots of `name`.
+    /// Stores the slots of `name`, keeping its place in the order.
     func set(_ name: String, _ slots: [String: Tensor]) {
-        if values.updateValue(slots, forKey: name) == nil { order.append(name) }
+        if !known.contains(name) {
+            known.insert(name)
+            order.append(name)
+        }
+        values[name] = slots
     }
 
     /// Checks a step's inputs before anything changes: the learning rate, each gradient's shape and
@@ -126,6 +132,6 @@ final class OptimizerState {
             throw TripletError.invalidParameter(
                 name: "optimizer state", value: "missing tensor \"step\"", expected: "the step count")
         }
-        (order, values, stepCount) = (newOrder, newValues, newStep)
+        (order, known, values, stepCount) = (newOrder, Set(newOrder), newValues, newStep)
     }
 }

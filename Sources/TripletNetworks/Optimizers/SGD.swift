@@ -38,7 +38,7 @@ public final class SGD: Optimizer {
         let (mu, keep, decay, nesterov) = (momentum, 1 - dampening, weightDecay, nesterov)
         for (name, parameter) in parameters {
             let count = parameter.value.scalars.count
-            var buffer = state.state(of: name)?["momentum_buffer"]
+            var buffer = state.take(name)?["momentum_buffer"]
             let first = buffer == nil
             if mu != 0, first { buffer = Tensor.filled(parameter.value.shape) { $0.update(repeating: 0) } }
             parameter.gradient.scalars.withUnsafeBufferPointer { grad in
