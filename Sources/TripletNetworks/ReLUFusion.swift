@@ -12,7 +12,7 @@ protocol ReLUFusable: Layer {
 
 extension ReLU {
     /// Records `output` as if `forward` had produced it (the fused layer before it did the work).
-    func adopt(output: Tensor, training: Bool) {
+    func adopt(output: Tensor?, training: Bool) {
         self.output = training ? output : nil
     }
 }

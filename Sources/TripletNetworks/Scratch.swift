@@ -1,7 +1,7 @@
-/// A Float buffer a layer keeps between calls (im2col columns, per-thread gradient accumulators), so that
+/// A buffer a layer keeps between calls (im2col columns, per-thread gradient accumulators), so that
 /// batch after batch reuses memory already touched. Grows on demand; never shrinks.
-final class Scratch {
-    private var storage: UnsafeMutablePointer<Float>
+final class Scratch<Element: Numeric> {
+    private var storage: UnsafeMutablePointer<Element>
     private var capacity: Int
 
     init() {
@@ -11,8 +11,11 @@ final class Scratch {
 
     deinit { storage.deallocate() }
 
+    /// The buffer as last reserved.
+    var current: UnsafeMutablePointer<Element> { storage }
+
     /// A pointer to at least `count` elements (contents arbitrary), zeroed first when `zeroed`.
-    func reserve(_ count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<Float> {
+    func reserve(_ count: Int, zeroed: Bool = false) -> UnsafeMutablePointer<Element> {
         if count > capacity {
             storage.deallocate()
             storage = .allocate(capacity: count)

@@ -24,8 +24,9 @@ public final class Sequential {
         }
     }
 
-    /// Indices of the layers that ran with the ReLU after them fused in the last forward.
-    private var fused: Set<Int> = []
+    /// The layers that ran fused with the ones after them in the last training-mode forward: the index
+    /// of the first layer and how many it covered.
+    private var fused: [Int: Int] = [:]
 
     /// A network of the given layers.
     public init(layers: [any Layer], threads: Int = 1) {
@@ -50,20 +51,26 @@ public final class Sequential {
         try input.requireFinite("network input")
         var x = input
         var index = 0
-        fused = []
+        fused = [:]
         while index < layers.count {
-            // Conv2D / Dense followed by ReLU: one pass does both.
-            if index + 1 < layers.count, let layer = layers[index] as? any ReLUFusable,
-                let relu = layers[index + 1] as? ReLU
-            {
-                x = try layer.forward(x, training: training, fusedReLU: true)
-                relu.adopt(output: x, training: training)
-                if training { fused.insert(index) }
-                index += 2
-                continue
+            let span = fusableSpan(at: index)
+            switch span {
+            case 3:
+                // Conv2D → ReLU → MaxPool2D: activation and pooling on each block of output in cache.
+                let (conv, pool) = (layers[index] as! Conv2D, layers[index + 2] as! MaxPool2D)
+                x = try conv.forward(
+                    x, training: training, epilogue: .reluPool(kernel: pool.kernel, stride: pool.stride))
+                (layers[index + 1] as! ReLU).adopt(output: nil, training: false)
+                pool.forget()
+            case 2:
+                // Conv2D / Dense → ReLU: one pass does both.
+                x = try (layers[index] as! any ReLUFusable).forward(x, training: training, fusedReLU: true)
+                (layers[index + 1] as! ReLU).adopt(output: x, training: training)
+            default:
+                x = try layers[index].forward(x, training: training)
             }
-            x = try layers[index].forward(x, training: training)
-            index += 1
+            if training && span > 1 { fused[index] = span }
+            index += span
         }
         return x
     }
@@ -76,16 +83,26 @@ public final class Sequential {
         try gradOutput.requireFinite("output gradient")
         let firstTrainable = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
         var gradient = gradOutput
-        for index in layers.indices.reversed() where !fused.contains(index - 1) {
-            let needed = inputGradient || index > firstTrainable
+        var index = layers.count - 1
+        while index >= 0 {
+            // A fused group is back-propagated by its first layer.
+            let start = fused.first { $0.key < index && index < $0.key + $0.value }?.key ?? index
+            let needed = inputGradient || start > firstTrainable
             let next: Tensor?
-            if fused.contains(index), let layer = layers[index] as? any ReLUFusable {
-                next = try layer.backward(gradient, inputGradient: needed, fusedReLU: true)
-            } else {
-                next = try layers[index].backward(gradient, inputGradient: needed)
+            switch fused[start] {
+            case 3:
+                let pool = layers[start + 2] as! MaxPool2D
+                next = try (layers[start] as! Conv2D).backward(
+                    gradient, inputGradient: needed, epilogue: .reluPool(kernel: pool.kernel, stride: pool.stride))
+            case 2:
+                next = try (layers[start] as! any ReLUFusable).backward(
+                    gradient, inputGradient: needed, fusedReLU: true)
+            default:
+                next = try layers[start].backward(gradient, inputGradient: needed)
             }
             guard needed, let next else { return nil }
             gradient = next
+            index = start - 1
         }
         return gradient
     }
@@ -95,6 +112,14 @@ public final class Sequential {
         for layer in layers {
             for parameter in layer.parameters { parameter.zeroGradient() }
         }
+    }
+
+    /// How many layers from `index` run as one: 3 for Conv2D → ReLU → MaxPool2D, 2 for Conv2D or Dense →
+    /// ReLU, else 1.
+    private func fusableSpan(at index: Int) -> Int {
+        guard index + 1 < layers.count, layers[index] is any ReLUFusable, layers[index + 1] is ReLU else { return 1 }
+        if layers[index] is Conv2D, index + 2 < layers.count, layers[index + 2] is MaxPool2D { return 3 }
+        return 2
     }
 
     /// Every trainable parameter with its PyTorch name ("layers.0.weight"), in `state_dict` order.

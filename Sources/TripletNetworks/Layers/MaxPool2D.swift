@@ -30,6 +30,9 @@ public final class MaxPool2D: Layer {
     /// None.
     public var parameters: [Parameter] { [] }
 
+    /// Drops the record of the last forward (a fused layer did the pooling instead).
+    func forget() { inputShape = nil }
+
     private var name: String { "MaxPool2D(k \(kernel), s \(stride))" }
 
     /// The maximum of each window.
@@ -91,7 +94,7 @@ public final class MaxPool2D: Layer {
 }
 
 /// The windows of one pooled plane.
-private struct PoolWindow {
+struct PoolWindow {
     let height: Int
     let width: Int
     let kernel: Int
