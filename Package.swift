@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
         .testTarget(name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"]),
-        .testTarget(name: "TripletKitTests", dependencies: ["TripletKit"]),
+        .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"]),
         .testTarget(
             name: "TripletLossesTests",
             dependencies: ["TripletLosses", "TripletCore"],

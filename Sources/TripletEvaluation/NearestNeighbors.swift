@@ -58,44 +58,41 @@ public enum ExactKNN {
         var indices = [Int32](repeating: 0, count: nq * k)
         var distances = [Float](repeating: 0, count: nq * k)
         var scores = [Float](repeating: 0, count: min(blockSize, nq) * nr)
-        for start in stride(from: 0, to: nq, by: blockSize) {
-            let rows = min(blockSize, nq - start)
-            q.scalars.withUnsafeBufferPointer { qp in
-                r.scalars.withUnsafeBufferPointer { rp in
-                    scores.withUnsafeMutableBufferPointer { sp in
-                        BLAS.gemm(
-                            transposeA: false, transposeB: true, m: rows, n: nr, k: width, alpha: 1,
-                            a: qp.baseAddress! + start * width, lda: width, b: rp.baseAddress!, ldb: width,
-                            beta: 0, c: sp.baseAddress!, ldc: nr, threads: threads)
-                    }
-                }
-            }
-            scores.withUnsafeMutableBufferPointer { sp in
-                indices.withUnsafeMutableBufferPointer { ip in
-                    distances.withUnsafeMutableBufferPointer { dp in
-                        Parallel.forEachChunk(rows, threads: threads) { block in
-                            var keys = [UInt64](repeating: 0, count: nr)
-                            for row in block {
-                                let query = start + row
-                                let s = sp.baseAddress! + row * nr
-                                let queryNorm =
-                                    metric == .euclidean || metric == .squaredEuclidean
-                                    ? q.scalars.withUnsafeBufferPointer {
-                                        squaredNorm($0.baseAddress! + query * width, width)
-                                    } : 0
-                                var count = 0
-                                for j in 0..<nr where !(excludeSelf && j == query) {
-                                    let d = distance(
-                                        score: s[j], queryNorm: queryNorm, referenceNorm: referenceNorms[j], metric)
-                                    keys[count] = UInt64(orderKey(d)) << 32 | UInt64(j)
-                                    count += 1
-                                }
-                                selectSmallest(&keys, count: count, k: k)
-                                for i in 0..<k {
-                                    let j = Int(keys[i] & 0xFFFF_FFFF)
-                                    ip[query * k + i] = Int32(j)
-                                    dp[query * k + i] = distance(
-                                        score: s[j], queryNorm: queryNorm, referenceNorm: referenceNorms[j], metric)
+        q.scalars.withUnsafeBufferPointer { qp in
+            r.scalars.withUnsafeBufferPointer { rp in
+                scores.withUnsafeMutableBufferPointer { sp in
+                    indices.withUnsafeMutableBufferPointer { ip in
+                        distances.withUnsafeMutableBufferPointer { dp in
+                            let qBase = qp.baseAddress!, rBase = rp.baseAddress!
+                            for start in stride(from: 0, to: nq, by: blockSize) {
+                                let rows = min(blockSize, nq - start)
+                                BLAS.gemm(
+                                    transposeA: false, transposeB: true, m: rows, n: nr, k: width, alpha: 1,
+                                    a: qBase + start * width, lda: width, b: rBase, ldb: width,
+                                    beta: 0, c: sp.baseAddress!, ldc: nr, threads: threads)
+                                Parallel.forEachChunk(rows, threads: threads) { block in
+                                    var keys = [UInt64](repeating: 0, count: nr)
+                                    var rowDistances = [Float](repeating: 0, count: nr)
+                                    for row in block {
+                                        let query = start + row
+                                        let s = sp.baseAddress! + row * nr, queryRow = qBase + query * width
+                                        let queryNorm = squaredNorm(queryRow, width)
+                                        var count = 0
+                                        for j in 0..<nr where !(excludeSelf && j == query) {
+                                            let d = exactDistance(
+                                                score: s[j], queryRow, queryNorm, rBase + j * width, referenceNorms[j],
+                                                width, metric)
+                                            rowDistances[j] = d
+                                            keys[count] = UInt64(orderKey(d)) << 32 | UInt64(j)
+                                            count += 1
+                                        }
+                                        selectSmallest(&keys, count: count, k: k)
+                                        for i in 0..<k {
+                                            let j = Int(keys[i] & 0xFFFF_FFFF)
+                                            ip[query * k + i] = Int32(j)
+                                            dp[query * k + i] = rowDistances[j]
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -106,12 +103,30 @@ public enum ExactKNN {
         return NearestNeighbors(k: k, indices: indices, distances: distances)
     }
 
+    /// A squared distance below this fraction of ‖q‖² + ‖r‖² is recomputed from the difference: the Gram
+    /// form loses float32 accuracy there, enough to misrank the tight clusters a well-trained model makes.
+    static let cancellationRatio: Float = 1e-2
+
+    /// The distance of a query and a reference from their GEMM score, exact where the score cancels.
     @inline(__always)
-    static func distance(score: Float, queryNorm: Float, referenceNorm: Float, _ metric: KNNMetric) -> Float {
+    static func exactDistance(
+        score: Float, _ q: UnsafePointer<Float>, _ qNorm: Float, _ r: UnsafePointer<Float>, _ rNorm: Float,
+        _ width: Int, _ metric: KNNMetric
+    ) -> Float {
+        if metric == .dot { return -score }
+        // Cosine rows are normalised: 1 − cos = ‖q − r‖² / 2.
+        var squared = max(qNorm + rNorm - 2 * score, 0)
+        if squared < cancellationRatio * (qNorm + rNorm) {
+            squared = 0
+            for i in 0..<width {
+                let d = q[i] - r[i]
+                squared += d * d
+            }
+        }
         switch metric {
-        case .euclidean: return max(queryNorm + referenceNorm - 2 * score, 0).squareRoot()
-        case .squaredEuclidean: return max(queryNorm + referenceNorm - 2 * score, 0)
-        case .cosine: return 1 - score
+        case .euclidean: return squared.squareRoot()
+        case .squaredEuclidean: return squared
+        case .cosine: return squared / 2
         case .dot: return -score
         }
     }

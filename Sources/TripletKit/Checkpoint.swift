@@ -1,0 +1,130 @@
+import Foundation
+import TripletCore
+import TripletNetworks
+
+/// A training run on disk, written atomically after every epoch:
+///
+/// - `model.safetensors`: the network's weights under PyTorch's `state_dict` names (loads with
+///   `safetensors.torch.load_file`);
+/// - `model.json`: the sidecar — architecture, configuration, epoch, metrics so far, and which state file
+///   holds the optimizer; it is written last, so it is the commit point of a checkpoint;
+/// - `checkpoint/epoch-N.safetensors`: weights and optimizer state of epoch N, for `--resume`;
+/// - `metrics.json`: the per-epoch metrics.
+///
+/// A process killed at any moment leaves either the previous checkpoint or the new one.
+struct Checkpoint {
+    /// What `model.json` holds.
+    struct Sidecar: Codable {
+        var format = "tripletkit-checkpoint"
+        var version = 1
+        var architecture: [LayerSpec]
+        var inputShape: [Int]
+        var config: TrainingConfig
+        var epoch: Int
+        var optimizerSteps: Int
+        var stateFile: String
+        /// The sampler draws epoch e from (seed, e) alone, so the seed and the next epoch are the RNG state.
+        var samplerSeed: UInt64
+        var history: [EpochMetrics]
+
+        enum CodingKeys: String, CodingKey {
+            case format, version, architecture, config, epoch, history
+            case inputShape = "input_shape"
+            case optimizerSteps = "optimizer_steps"
+            case stateFile = "state_file"
+            case samplerSeed = "sampler_seed"
+        }
+    }
+
+    var sidecar: Sidecar
+    var weights: [(String, Tensor)]
+    var optimizerState: [(String, Tensor)]
+
+    var architecture: [LayerSpec] { sidecar.architecture }
+    var config: TrainingConfig { sidecar.config }
+    var history: [EpochMetrics] { sidecar.history }
+
+    init(trainer: Trainer, inputShape: [Int]) {
+        let epoch = trainer.history.count
+        sidecar = Sidecar(
+            architecture: trainer.network.specs, inputShape: inputShape, config: trainer.config, epoch: epoch,
+            optimizerSteps: trainer.optimizer.stepCount, stateFile: "checkpoint/epoch-\(epoch).safetensors",
+            samplerSeed: trainer.config.seed, history: trainer.history)
+        weights = trainer.network.stateDict()
+        optimizerState = trainer.optimizer.stateDict()
+    }
+
+    private init(sidecar: Sidecar, weights: [(String, Tensor)], optimizerState: [(String, Tensor)]) {
+        self.sidecar = sidecar
+        self.weights = weights
+        self.optimizerState = optimizerState
+    }
+
+    /// Writes the checkpoint (each file atomically, the sidecar last) and removes older state files.
+    func save(to directory: URL) throws {
+        let fm = FileManager.default
+        let stateFolder = directory.appendingPathComponent("checkpoint")
+        try fm.createDirectory(at: stateFolder, withIntermediateDirectories: true)
+        let state = weights.map { ("model.\($0.0)", $0.1) } + optimizerState.map { ("optimizer.\($0.0)", $0.1) }
+        try SafeTensors.write(
+            state, metadata: ["epoch": "\(sidecar.epoch)"], to: directory.appendingPathComponent(sidecar.stateFile))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(sidecar.history).write(
+            to: directory.appendingPathComponent("metrics.json"), options: .atomic)
+        try encoder.encode(sidecar).write(to: directory.appendingPathComponent("model.json"), options: .atomic)
+        try SafeTensors.write(
+            weights, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
+        for name in (try? fm.contentsOfDirectory(atPath: stateFolder.path)) ?? []
+        where "checkpoint/\(name)" != sidecar.stateFile && name.hasPrefix("epoch-") {
+            try? fm.removeItem(at: stateFolder.appendingPathComponent(name))
+        }
+    }
+
+    /// The checkpoint in `directory`, or nil when there is none yet.
+    static func load(from directory: URL) throws -> Checkpoint? {
+        let sidecarURL = directory.appendingPathComponent("model.json")
+        guard FileManager.default.fileExists(atPath: sidecarURL.path) else { return nil }
+        let sidecar = try readSidecar(sidecarURL)
+        let stateURL = directory.appendingPathComponent(sidecar.stateFile)
+        let state = try SafeTensors.read(from: stateURL).tensors
+        func part(_ prefix: String) -> [(String, Tensor)] {
+            state.filter { $0.0.hasPrefix(prefix) }.map { (String($0.0.dropFirst(prefix.count)), $0.1) }
+        }
+        return Checkpoint(sidecar: sidecar, weights: part("model."), optimizerState: part("optimizer."))
+    }
+
+    /// The sidecar of a saved model, with a clear error for a missing or malformed file.
+    static func readSidecar(_ url: URL) throws -> Sidecar {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw TripletError.corruptFile(
+                path: url.path, reason: "cannot be read (is this a model folder written by `triplet train`?)")
+        }
+        do {
+            let sidecar = try JSONDecoder().decode(Sidecar.self, from: data)
+            guard sidecar.format == "tripletkit-checkpoint", sidecar.version == 1 else {
+                throw TripletError.corruptFile(
+                    path: url.path,
+                    reason:
+                        "format \(sidecar.format) version \(sidecar.version), expected tripletkit-checkpoint version 1")
+            }
+            return sidecar
+        } catch let error as TripletError {
+            throw error
+        } catch {
+            throw TripletError.corruptFile(path: url.path, reason: "not a TripletKit model sidecar: \(error)")
+        }
+    }
+
+    /// The trained network of a model folder (`model.json` + `model.safetensors`), ready to embed.
+    static func loadNetwork(from directory: URL, threads: Int) throws -> (network: Sequential, sidecar: Sidecar) {
+        let sidecar = try readSidecar(directory.appendingPathComponent("model.json"))
+        let network = try Sequential(sidecar.architecture, seed: 0, threads: threads)
+        let weights = try SafeTensors.read(from: directory.appendingPathComponent("model.safetensors")).tensors
+        try network.load(stateDict: weights)
+        return (network, sidecar)
+    }
+}

@@ -1,0 +1,25 @@
+/// What one training epoch measured; `metrics.json` holds one per epoch.
+public struct EpochMetrics: Codable, Equatable, Sendable {
+    /// The epoch, from 1.
+    public var epoch: Int
+    /// The mean loss over the epoch's batches.
+    public var loss: Double
+    /// The mean fraction of mined triplets (or pairs) with a loss above zero.
+    public var activeFraction: Double
+    /// Precision@1 on the evaluation set (queries = references, self excluded); nil without one.
+    public var precisionAtOne: Double?
+    /// MAP@R on the evaluation set; nil without one.
+    public var mapAtR: Double?
+    /// Seconds spent training (evaluation excluded).
+    public var seconds: Double
+    /// Training images per second.
+    public var imagesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, loss, seconds
+        case activeFraction = "active_fraction"
+        case precisionAtOne = "p_at_1"
+        case mapAtR = "map_at_r"
+        case imagesPerSecond = "images_per_s"
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import TripletCore
+import TripletNetworks
+
+/// A model folder written by `Trainer` / `triplet train`, loaded for embedding: the network rebuilt from
+/// `model.json` with the weights of `model.safetensors`.
+public struct TrainedModel {
+    /// The network, in evaluation mode when used through `embed`.
+    public let network: Sequential
+    /// The options the model was trained with.
+    public let config: TrainingConfig
+    /// The shape of one input ([1, 28, 28] for Fashion-MNIST).
+    public let inputShape: [Int]
+
+    /// Loads `directory`; throws a clear error for a missing or corrupt file.
+    public init(directory: URL, threads: Int = Parallel.defaultThreads) throws {
+        let (network, sidecar) = try Checkpoint.loadNetwork(from: directory, threads: threads)
+        self.network = network
+        config = sidecar.config
+        inputShape = sidecar.inputShape
+    }
+
+    /// The embeddings of `inputs` ([N, …] with each sample of `inputShape`).
+    public func embed(_ inputs: Tensor) throws -> Tensor {
+        guard Array(inputs.shape.dropFirst()) == inputShape else {
+            throw TripletError.shapeMismatch(expected: "[N] + \(inputShape)", got: inputs.shape)
+        }
+        return try network.embed(inputs)
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import TripletKit
+
+/// `triplet train`: trains an embedding network and writes its model folder.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an embedding network with a metric-learning loss on P×K batches.",
+        discussion: """
+            Writes OUT/model.safetensors (PyTorch state_dict names), OUT/model.json (architecture, options, \\
+            epoch, metrics), OUT/metrics.json (per epoch: loss, active fraction, P@1, MAP@R, seconds, images/s) \\
+            and OUT/checkpoint/ (for --resume). Evaluation after each epoch embeds the test set and ranks it \\
+            against itself (self excluded).
+
+            Example:
+              triplet train --dataset fashion-mnist --model convnet --loss triplet-margin --miner semihard \\
+                --margin 0.2 --epochs 3 --batch-size 256 --samples-per-class 32 --out runs/convnet
+            """
+    )
+
+    @Option(help: "Dataset: fashion-mnist.") var dataset = "fashion-mnist"
+    @Option(help: "Architecture: mlp (784-256-64) or convnet (conv32-pool-conv64-pool-fc128-fc64).") var model =
+        "convnet"
+    @Option(help: "Loss: triplet-margin, batch-hard-soft-margin, contrastive or ntxent.") var loss = "triplet-margin"
+    @Option(help: "Triplet miner: semihard, hard, easy, all, batch-hard or none.") var miner = "semihard"
+    @Option(help: "Margin of the triplet loss.") var margin: Float = 0.2
+    @Option(help: "Margin of the triplet-margin miner.") var minerMargin: Float = 0.2
+    @Option(help: "Epochs.") var epochs = 3
+    @Option(help: "Samples per batch (a multiple of --samples-per-class).") var batchSize = 256
+    @Option(help: "K of the P×K sampler: samples per class in a batch.") var samplesPerClass = 32
+    @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = "adam"
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "Weight decay.") var weightDecay: Float = 0
+    @Option(help: "Classes to train on, e.g. 0-7 (the others are held out for evaluation).") var trainClasses: String?
+    @Option(help: "Use only the first N samples of each split (quick runs).") var limit: Int?
+    @Option(help: "Seed of initialisation and sampling.") var seed: UInt64 = 0
+    @Option(help: "Threads.") var threads = 2
+    @Option(help: "Output folder.") var out: String
+    @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+    @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
+
+    func run() throws {
+        var config = TrainingConfig()
+        config.dataset = dataset
+        config.model = model
+        config.loss = loss
+        config.miner = miner
+        config.margin = margin
+        config.minerMargin = minerMargin
+        config.epochs = epochs
+        config.batchSize = batchSize
+        config.samplesPerClass = samplesPerClass
+        config.optimizer = optimizer
+        config.learningRate = learningRate
+        config.weightDecay = weightDecay
+        config.seed = seed
+        config.threads = threads
+        config.trainClasses = try trainClasses.map(Self.parseClasses)
+        config.sampleLimit = limit
+        try config.validate()
+        let (train, evaluation) = try DatasetSource(name: dataset, directory: dataDir)
+            .trainingPair(config.trainClasses, limit: config.sampleLimit)
+        let trainer = try Trainer(config: config, train: train, evaluation: evaluation)
+        let folder = URL(fileURLWithPath: out)
+        let history = try trainer.run(checkpointDirectory: folder, resume: resume)
+        for m in history {
+            print(
+                String(
+                    format: "epoch %d  loss %.4f  active %.1f%%  P@1 %.4f  MAP@R %.4f  %.1f s  %.0f img/s", m.epoch,
+                    m.loss,
+                    100 * m.activeFraction, m.precisionAtOne ?? .nan, m.mapAtR ?? .nan, m.seconds, m.imagesPerSecond))
+        }
+        print("wrote \(folder.appendingPathComponent("model.safetensors").path), model.json, metrics.json")
+    }
+
+    /// "0-7" or "0,2,4" or "0-3,8".
+    static func parseClasses(_ text: String) throws -> [Int] {
+        var classes: [Int] = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            switch bounds.count {
+            case 1 where bounds[0] != nil: classes.append(bounds[0]!)
+            case 2 where bounds[0] != nil && bounds[1] != nil && bounds[0]! <= bounds[1]!:
+                classes += Array(bounds[0]!...bounds[1]!)
+            default: throw ValidationError("--train-classes \(text): expected a list like 0-7 or 0,2,4")
+            }
+        }
+        return classes
+    }
+}
