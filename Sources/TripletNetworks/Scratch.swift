@@ -6,6 +6,7 @@ final class Scratch<Element: Numeric> {
 
     init() {
         storage = .allocate(capacity: 1)
+        storage.initialize(to: 0)
         capacity = 1
     }
 
@@ -19,6 +20,7 @@ final class Scratch<Element: Numeric> {
         if count > capacity {
             storage.deallocate()
             storage = .allocate(capacity: count)
+            storage.initialize(repeating: 0, count: count)
             capacity = count
         }
         if zeroed { storage.update(repeating: 0, count: count) }

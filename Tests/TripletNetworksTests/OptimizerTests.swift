@@ -55,6 +55,24 @@ struct OptimizerTests {
         expectMatches(try run(AdamW(weightDecay: 0.1)), TorchReference.adamW)
     }
 
+    @Test func threadsDoNotChangeTheResult() throws {
+        var results: [[Float]] = []
+        for (threads, optimizer) in [
+            (1, try AdamW() as any Optimizer), (2, try AdamW()), (1, try SGD(momentum: 0.9)),
+            (2, try SGD(momentum: 0.9)),
+        ] {
+            optimizer.threads = threads
+            let p = Parameter(name: "w", value: formula([300, 300], 0.01, 0, 1))
+            for t in 0..<3 {
+                p.gradient = formula([300, 300], 0.02, Double(t), 1)
+                try optimizer.step([("w", p)], learningRate: 0.01)
+            }
+            results.append(p.value.scalars)
+        }
+        #expect(results[0] == results[1])
+        #expect(results[2] == results[3])
+    }
+
     @Test func stateDictRoundTripContinuesTheSameTrajectory() throws {
         let a = Parameter(name: "a", value: formula([4], 1, 0, 1))
         let b = Parameter(name: "a", value: a.value)

@@ -14,6 +14,7 @@ struct SpeedCheck {
         let dy = try Tensor(
             shape: [256, 64], scalars: (0..<(256 * 64)).map { _ in Float.random(in: -1..<1, using: &g) })
         let adam = try Adam()
+        adam.threads = 2
         for _ in 0..<3 {
             _ = try net.forward(x, training: true)
             try net.backward(dy)

@@ -53,8 +53,8 @@ extension Conv2D {
                                                 case .reluPool:
                                                     // Each pooled gradient goes to its window's maximum, if positive.
                                                     let base = at * pooledSize
-                                                    for q in base..<(base + pooledSize) where y[q] > 0 {
-                                                        target[Int(argmax[q])] += dy[q]
+                                                    for q in base..<(base + pooledSize) {
+                                                        target[Int(argmax[q])] += y[q] > 0 ? dy[q] : 0
                                                     }
                                                 }
                                             }

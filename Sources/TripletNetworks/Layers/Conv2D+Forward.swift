@@ -41,7 +41,7 @@ extension Conv2D {
         let (o, kk, p) = (outChannels, g.columnRows, g.columnCount)
         let (workers, group) = plan(g, batch: n)
         let cols = columns.reserve(workers * kk * group * p)
-        let ys = products.reserve(workers * o * group * p)
+        let ys = products.reserve(workers * o * group * p + 16)  // + 16: pooling may read past a plane
         let pooledSize = shape[2] * shape[3]
         let window: PoolWindow? = {
             guard case .reluPool(let k, let s) = epilogue else { return nil }
@@ -76,7 +76,8 @@ extension Conv2D {
                                             if let window, let argmax {
                                                 Kernels.add(plane, b[channel], plane, count: p, relu: true)
                                                 window.pool(
-                                                    plane, out + at * pooledSize, argmax + at * pooledSize)
+                                                    plane, out + at * pooledSize, argmax + at * pooledSize,
+                                                    overread: true)
                                             } else {
                                                 Kernels.add(
                                                     plane, b[channel], out + at * p, count: p,

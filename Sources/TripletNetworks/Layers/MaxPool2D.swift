@@ -61,7 +61,8 @@ public final class MaxPool2D: Layer {
                         for plane in range {
                             let window = PoolWindow(height: h, width: w, kernel: k, stride: st)
                             window.pool(
-                                x + plane * h * w, out + plane * ho * wo, record.map { $0 + plane * ho * wo })
+                                x + plane * h * w, out + plane * ho * wo, record.map { $0 + plane * ho * wo },
+                                overread: plane + 1 < planes && h * w >= 16)
                         }
                     }
                 }
@@ -102,9 +103,13 @@ struct PoolWindow {
 
     /// Writes each window's maximum to `out` ([Ho, Wo]) and, when `argmax` is given, its index in the
     /// plane. Ties keep the first maximum; a NaN wins (PyTorch's rule: take v when v > max or v is NaN).
-    func pool(_ src: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>?) {
+    /// With `overread`, at least 16 values past the plane's end may be read (they never count).
+    func pool(
+        _ src: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>?,
+        overread: Bool = false
+    ) {
         if kernel == 2 && stride == 2 {
-            poolTwoByTwo(src, out, argmax)
+            poolTwoByTwo(src, out, argmax, overread: overread)
             return
         }
         let (ho, wo) = ((height - kernel) / stride + 1, (width - kernel) / stride + 1)
@@ -131,19 +136,25 @@ struct PoolWindow {
     }
 
     /// 2×2 windows, stride 2, eight at a time: the even and odd lanes of 16 consecutive values of the two
-    /// rows are a window's four cells. Rows are copied into a buffer padded with −∞ to a multiple of 16.
+    /// rows are a window's four cells. With `overread`, the caller guarantees 16 readable values past the
+    /// plane's end and rows are read in place; otherwise they are copied into a buffer padded to 16.
     private func poolTwoByTwo(
-        _ src: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>?
+        _ src: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int32>?,
+        overread: Bool
     ) {
         let (ho, wo) = (height / 2, width / 2)
         let padded = (2 * wo + 15) / 16 * 16
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * padded) { rows in
-            let top = rows.baseAddress!, bottom = top + padded
-            top.update(repeating: -.infinity, count: 2 * padded)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: overread ? 1 : 2 * padded) { rows in
+            let copy = overread ? nil : rows.baseAddress
+            copy?.update(repeating: -.infinity, count: 2 * padded)
             let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
             for oy in 0..<ho {
-                top.update(from: src + 2 * oy * width, count: 2 * wo)
-                bottom.update(from: src + (2 * oy + 1) * width, count: 2 * wo)
+                var (top, bottom) = (src + 2 * oy * width, src + (2 * oy + 1) * width)
+                if let copy {
+                    copy.update(from: top, count: 2 * wo)
+                    (copy + padded).update(from: bottom, count: 2 * wo)
+                    (top, bottom) = (UnsafePointer(copy), UnsafePointer(copy + padded))
+                }
                 var ox = 0
                 while ox < wo {
                     let upper = Kernels.load16(top + 2 * ox), lower = Kernels.load16(bottom + 2 * ox)

@@ -38,6 +38,8 @@ public class Adam: Optimizer {
 
     /// The number of steps taken.
     public var stepCount: Int { state.stepCount }
+    /// Threads for the updates of large parameters.
+    public var threads = 1
 
     /// One Adam step over `parameters`.
     public func step(_ parameters: [(name: String, parameter: Parameter)], learningRate: Float) throws {
@@ -63,13 +65,17 @@ public class Adam: Optimizer {
                             let (grad, theta, m, v) = (
                                 grad.baseAddress!, theta.baseAddress!, m.baseAddress!, v.baseAddress!
                             )
-                            if decoupledWeightDecay && weightDecay != 0 {
-                                for i in 0..<count { theta[i] *= shrink }
-                            }
-                            AdamKernel(
+                            let kernel = AdamKernel(
                                 beta1Weight: w1, beta2: b2, beta2Weight: w2, eps: e, l2: l2, stepSize: stepSize,
-                                correction2: correction2
-                            ).update(theta: theta, gradient: grad, m: m, v: v, count: count)
+                                correction2: correction2)
+                            let decay = decoupledWeightDecay && weightDecay != 0
+                            Elementwise.forEach(count, threads: threads) { range in
+                                let (at, n) = (range.lowerBound, range.count)
+                                if decay {
+                                    for i in range { theta[i] *= shrink }
+                                }
+                                kernel.update(theta: theta + at, gradient: grad + at, m: m + at, v: v + at, count: n)
+                            }
                         }
                     }
                 }

@@ -12,6 +12,9 @@ import TripletCore
 public protocol Optimizer: AnyObject {
     /// The number of `step` calls so far (restored by `load(stateDict:)`).
     var stepCount: Int { get }
+    /// Threads the updates may use (large parameters are split across them); the result does not depend
+    /// on it.
+    var threads: Int { get set }
     /// Updates every parameter in place from its gradient. Throws, changing nothing, on a learning rate
     /// that is negative or not finite, on a non-finite gradient, or on a gradient or state whose shape
     /// differs from its parameter's.

@@ -31,6 +31,8 @@ public final class SGD: Optimizer {
 
     /// The number of steps taken.
     public var stepCount: Int { state.stepCount }
+    /// Threads for the updates of large parameters.
+    public var threads = 1
 
     /// One SGD step over `parameters`.
     public func step(_ parameters: [(name: String, parameter: Parameter)], learningRate: Float) throws {
@@ -45,15 +47,19 @@ public final class SGD: Optimizer {
                 parameter.value.scalars.withUnsafeMutableBufferPointer { theta in
                     let (grad, theta) = (grad.baseAddress!, theta.baseAddress!)
                     guard mu != 0 else {
-                        for i in 0..<count { theta[i] += -learningRate * (grad[i] + decay * theta[i]) }
+                        Elementwise.forEach(count, threads: threads) { range in
+                            for i in range { theta[i] += -learningRate * (grad[i] + decay * theta[i]) }
+                        }
                         return
                     }
                     buffer!.scalars.withUnsafeMutableBufferPointer { b in
                         let b = b.baseAddress!
-                        for i in 0..<count {
-                            let g = decay == 0 ? grad[i] : grad[i] + decay * theta[i]
-                            b[i] = first ? g : b[i] * mu + keep * g
-                            theta[i] += -learningRate * (nesterov ? g + mu * b[i] : b[i])
+                        Elementwise.forEach(count, threads: threads) { range in
+                            for i in range {
+                                let g = decay == 0 ? grad[i] : grad[i] + decay * theta[i]
+                                b[i] = first ? g : b[i] * mu + keep * g
+                                theta[i] += -learningRate * (nesterov ? g + mu * b[i] : b[i])
+                            }
                         }
                     }
                 }
