@@ -12,6 +12,11 @@ import TripletCore
 /// try net.backward(lossGradient)                              // fills every parameter's gradient
 /// try optimizer.step(net.namedParameters, learningRate: 1e-3)
 /// ```
+///
+/// Conv2D → ReLU → MaxPool2D and Conv2D / Dense → ReLU run fused (the activation and pooling happen on
+/// each block of output while it is in cache); the numbers are exactly those of the layers run one by
+/// one. A network (like its layers) keeps the last forward's activations for backward: use it from one
+/// thread at a time; `threads` parallelises inside each call.
 public final class Sequential {
     /// The layers, applied in order.
     public let layers: [any Layer]
