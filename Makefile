@@ -6,7 +6,7 @@ THREADS ?= 2
 BIN := .build/release/triplet
 BENCH_OUT := bench-out
 
-.PHONY: deps build demo test bench bench-swift bench-pml lint format
+.PHONY: deps build demo test bench bench-swift bench-pml bench-train lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
@@ -20,11 +20,12 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product triplet
 
-# Until the trainer lands, the main job is the loss benchmark.
+# The main job: train the ConvNet on Fashion-MNIST with semihard mining, evaluate, save the model.
+DEMO_OUT ?= runs/convnet-semihard
 demo: build
-	@for cfg in "256 64 semihard" "1024 256 semihard" "1024 10 semihard" "1024 10 all" "1024 10 batch-hard" "4096 10 semihard"; do \
-	  set -- $$cfg; $(BIN) bench losses --batch-size $$1 --classes $$2 --miner $$3 --threads $(THREADS) --repeats 3; \
-	done
+	$(BIN) train --dataset fashion-mnist --model convnet --loss triplet-margin --miner semihard --margin 0.2 \
+	  --epochs 3 --batch-size 256 --samples-per-class 32 --threads $(THREADS) --out $(DEMO_OUT)
+	@echo "model, sidecar and metrics: $(DEMO_OUT)/model.safetensors, $(DEMO_OUT)/model.json, $(DEMO_OUT)/metrics.json"
 
 test: deps
 	$(SWIFT) test
@@ -50,6 +51,20 @@ bench-pml:
 	  timeout 900 python3 Benchmarks/reference/pml_losses.py --batch-size $${bc%:*} --classes $${bc#*:} --miner $$m \
 	    --threads $(THREADS) --repeats 3 --json | tee -a $(BENCH_OUT)/pml.jsonl; \
 	done; done
+
+# TripletKit and PyTorch + PML training the same recipes, same machine, same threads.
+TRAIN_RUNS := mlp:semihard:5 mlp:batch-hard:5 convnet:semihard:3 convnet:batch-hard:3
+bench-train: build
+	@python3 -c "import torch, pytorch_metric_learning, safetensors" 2>/dev/null || \
+	  pip install -q "torch==2.13.0+cpu" pytorch-metric-learning==2.9.0 safetensors
+	@mkdir -p $(BENCH_OUT) && : > $(BENCH_OUT)/train-tripletkit.jsonl && : > $(BENCH_OUT)/train-pytorch.jsonl
+	@for run in $(TRAIN_RUNS); do IFS=: read m miner epochs <<< "$$run"; \
+	  $(BIN) train --model $$m --miner $$miner --epochs $$epochs --threads $(THREADS) \
+	    --out $(BENCH_OUT)/train/$$m-$$miner --json 2>/dev/null | tail -1 | tee -a $(BENCH_OUT)/train-tripletkit.jsonl; \
+	  python3 Benchmarks/reference/fmnist_train.py --model $$m --miner $$miner --epochs $$epochs --threads $(THREADS) \
+	    --out $(BENCH_OUT)/train-pt/$$m-$$miner --json 2>/dev/null | tail -1 | tee -a $(BENCH_OUT)/train-pytorch.jsonl; \
+	done
+	@python3 Benchmarks/compare_train.py $(BENCH_OUT)/train-tripletkit.jsonl $(BENCH_OUT)/train-pytorch.jsonl
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

@@ -38,6 +38,7 @@ struct Train: ParsableCommand {
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
     @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
+    @Flag(help: "End with one JSON line of the run's totals (for make bench-train).") var json = false
 
     func run() throws {
         var config = TrainingConfig()
@@ -71,6 +72,16 @@ struct Train: ParsableCommand {
                     100 * m.activeFraction, m.precisionAtOne ?? .nan, m.mapAtR ?? .nan, m.seconds, m.imagesPerSecond))
         }
         print("wrote \(folder.appendingPathComponent("model.safetensors").path), model.json, metrics.json")
+        if json, let last = history.last {
+            let seconds = history.reduce(0) { $0 + $1.seconds }
+            let images = history.reduce(0) { $0 + $1.imagesPerSecond * $1.seconds }
+            let fields = [
+                "\"impl\":\"tripletkit\"", "\"model\":\"\(model)\"", "\"miner\":\"\(miner)\"", "\"epochs\":\(epochs)",
+                "\"threads\":\(threads)", "\"images_per_s\":\(images / seconds)",
+                "\"p_at_1\":\(last.precisionAtOne ?? .nan)", "\"map_at_r\":\(last.mapAtR ?? .nan)",
+            ]
+            print("{" + fields.joined(separator: ",") + "}")
+        }
     }
 
     /// "0-7" or "0,2,4" or "0-3,8".
