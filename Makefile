@@ -6,7 +6,7 @@ THREADS ?= 2
 BIN := .build/release/triplet
 BENCH_OUT := bench-out
 
-.PHONY: deps build demo test bench bench-swift bench-pml bench-train lint format
+.PHONY: deps build demo test bench bench-swift bench-pml bench-train torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
@@ -65,6 +65,11 @@ bench-train: build
 	    --out $(BENCH_OUT)/train-pt/$$m-$$miner --json 2>/dev/null | tail -1 | tee -a $(BENCH_OUT)/train-pytorch.jsonl; \
 	done
 	@python3 Benchmarks/compare_train.py $(BENCH_OUT)/train-tripletkit.jsonl $(BENCH_OUT)/train-pytorch.jsonl
+
+# A model saved by TripletKit loads into the equivalent PyTorch module and embeds the same (1e-5).
+torch-check: demo
+	$(BIN) embed --model $(DEMO_OUT) --split test --out $(DEMO_OUT)/embeddings.npy
+	python3 Benchmarks/reference/fmnist_train.py --check-load $(DEMO_OUT) --model convnet --check-count 10000
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift

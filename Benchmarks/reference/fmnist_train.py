@@ -70,6 +70,9 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--exact-distances", action="store_true",
+                   help="make torch.cdist (PML's LpDistance) compute every distance from differences instead of "
+                        "through the Gram matrix, whose float32 cancellation makes close pairs noisy")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist",
                    help="folder with the four Fashion-MNIST IDX .gz files")
     p.add_argument("--out", default=None, help="write metrics.json and model.safetensors here")
@@ -339,6 +342,9 @@ def train(args):
 
     threads = set_threads(args.threads)
     torch.manual_seed(args.seed)
+    if args.exact_distances:
+        cdist = torch.cdist
+        torch.cdist = lambda a, b, p=2.0, compute_mode=None: cdist(a, b, p, compute_mode="donot_use_mm_for_euclid_dist")
 
     x_train, y_train = load_split(args.data, "train")
     x_test, y_test = load_split(args.data, "test")

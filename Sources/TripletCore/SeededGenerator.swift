@@ -19,6 +19,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// A generator that continues from a saved `state` (a checkpointed dropout layer, say):
+    /// `SeededGenerator(state: g.state)` draws the same sequence as `g` from here on.
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        self.state = state
+    }
+
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
