@@ -23,8 +23,10 @@ struct Checkpoint {
         var epoch: Int
         var optimizerSteps: Int
         var stateFile: String
-        /// The sampler draws epoch e from (seed, e) alone, so the seed and the next epoch are the RNG state.
+        /// The sampler draws epoch e from (seed, e) alone, so the seed and the next epoch are its RNG state.
         var samplerSeed: UInt64
+        /// The generator state of every Dropout layer, in layer order.
+        var dropoutStates: [[UInt64]]
         var history: [EpochMetrics]
 
         enum CodingKeys: String, CodingKey {
@@ -33,6 +35,7 @@ struct Checkpoint {
             case optimizerSteps = "optimizer_steps"
             case stateFile = "state_file"
             case samplerSeed = "sampler_seed"
+            case dropoutStates = "dropout_states"
         }
     }
 
@@ -49,7 +52,11 @@ struct Checkpoint {
         sidecar = Sidecar(
             architecture: trainer.network.specs, inputShape: inputShape, config: trainer.config, epoch: epoch,
             optimizerSteps: trainer.optimizer.stepCount, stateFile: "checkpoint/epoch-\(epoch).safetensors",
-            samplerSeed: trainer.config.seed, history: trainer.history)
+            samplerSeed: trainer.config.seed,
+            dropoutStates: trainer.network.layers.compactMap { ($0 as? Dropout)?.generator.state }.map {
+                [$0.0, $0.1, $0.2, $0.3]
+            },
+            history: trainer.history)
         weights = trainer.network.stateDict()
         optimizerState = trainer.optimizer.stateDict()
     }

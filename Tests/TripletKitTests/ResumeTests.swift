@@ -91,7 +91,8 @@ struct ResumeTests {
             """
             {"format": "tripletkit-checkpoint", "version": 1, "architecture": [{"flatten": {}}], "input_shape": [1, 28, 28],
              "config": \(String(decoding: try JSONEncoder().encode(config), as: UTF8.self)), "epoch": 1,
-             "optimizer_steps": 1, "state_file": "checkpoint/epoch-1.safetensors", "sampler_seed": 0, "history": []}
+             "optimizer_steps": 1, "state_file": "checkpoint/epoch-1.safetensors", "sampler_seed": 0, "dropout_states": [],
+             "history": []}
             """.utf8
         ).write(to: folder.appendingPathComponent("model.json"))
         let truncated = message { _ = try TrainedModel(directory: folder) }
