@@ -26,17 +26,28 @@ public enum KNNMetric: String, Sendable, CaseIterable, Codable {
     case dot
 }
 
-/// Exact k-nearest-neighbour search: blocks of queries against all references through one GEMM each,
-/// then a selection of the k best per query, so memory stays at (block × references), never Q × R.
+/// Exact k-nearest-neighbour search: blocks of queries against blocks of references through one GEMM
+/// each, every query keeping its k best so far, so memory stays at one block pair (256 × 65 536 scores at
+/// most), never Q × R: a million references need no million-wide matrix.
 public enum ExactKNN {
-    /// Queries per GEMM block.
-    static let blockSize = 1024
+    /// References scanned between two selections of a query's k best (the pruning threshold tightens).
+    static let scanChunk = 4096
 
     /// The k nearest references of every query. With `excludeSelf`, queries are the references (same rows,
     /// same order) and query i never returns reference i, as PML's AccuracyCalculator does.
     public static func search(
         queries: Tensor, references: Tensor, k: Int, metric: KNNMetric = .euclidean, excludeSelf: Bool = false,
         threads: Int = Parallel.defaultThreads
+    ) throws -> NearestNeighbors {
+        try search(
+            queries: queries, references: references, k: k, metric: metric, excludeSelf: excludeSelf,
+            threads: threads, queryBlock: 256, referenceBlock: 65_536)
+    }
+
+    /// `search` with explicit block sizes (queries and references per GEMM).
+    static func search(
+        queries: Tensor, references: Tensor, k: Int, metric: KNNMetric, excludeSelf: Bool, threads: Int,
+        queryBlock: Int, referenceBlock: Int
     ) throws -> NearestNeighbors {
         try queries.validateEmbeddings("queries")
         try references.validateEmbeddings("references")
@@ -55,43 +66,56 @@ public enum ExactKNN {
         let (q, r) = metric == .cosine ? (normalized(queries), normalized(references)) : (queries, references)
         let nq = q.rowCount, nr = r.rowCount, width = q.rowWidth
         let referenceNorms = squaredNorms(r)
-        var indices = [Int32](repeating: 0, count: nq * k)
-        var distances = [Float](repeating: 0, count: nq * k)
-        var scores = [Float](repeating: 0, count: min(blockSize, nq) * nr)
+        // Per query: its k best keys (distance key << 32 | reference index), sorted once full.
+        var best = [UInt64](repeating: .max, count: nq * k)
+        var scores = [Float](repeating: 0, count: min(queryBlock, nq) * min(referenceBlock, nr))
         q.scalars.withUnsafeBufferPointer { qp in
             r.scalars.withUnsafeBufferPointer { rp in
                 scores.withUnsafeMutableBufferPointer { sp in
-                    indices.withUnsafeMutableBufferPointer { ip in
-                        distances.withUnsafeMutableBufferPointer { dp in
-                            let qBase = qp.baseAddress!, rBase = rp.baseAddress!
-                            for start in stride(from: 0, to: nq, by: blockSize) {
-                                let rows = min(blockSize, nq - start)
+                    best.withUnsafeMutableBufferPointer { bp in
+                        let qBase = qp.baseAddress!, rBase = rp.baseAddress!
+                        for qStart in stride(from: 0, to: nq, by: queryBlock) {
+                            let rows = min(queryBlock, nq - qStart)
+                            for rStart in stride(from: 0, to: nr, by: referenceBlock) {
+                                let columns = min(referenceBlock, nr - rStart)
                                 BLAS.gemm(
-                                    transposeA: false, transposeB: true, m: rows, n: nr, k: width, alpha: 1,
-                                    a: qBase + start * width, lda: width, b: rBase, ldb: width,
-                                    beta: 0, c: sp.baseAddress!, ldc: nr, threads: threads)
+                                    transposeA: false, transposeB: true, m: rows, n: columns, k: width, alpha: 1,
+                                    a: qBase + qStart * width, lda: width, b: rBase + rStart * width, ldb: width,
+                                    beta: 0, c: sp.baseAddress!, ldc: columns, threads: threads)
                                 Parallel.forEachChunk(rows, threads: threads) { block in
-                                    var keys = [UInt64](repeating: 0, count: nr)
-                                    var rowDistances = [Float](repeating: 0, count: nr)
+                                    var buffer = [UInt64](repeating: 0, count: k + scanChunk)
                                     for row in block {
-                                        let query = start + row
-                                        let s = sp.baseAddress! + row * nr, queryRow = qBase + query * width
+                                        let query = qStart + row, queryRow = qBase + query * width
                                         let queryNorm = squaredNorm(queryRow, width)
+                                        let s = sp.baseAddress! + row * columns, top = bp.baseAddress! + query * k
+                                        // The previous best, then candidates below the k-th best, chunk by chunk.
                                         var count = 0
-                                        for j in 0..<nr where !(excludeSelf && j == query) {
-                                            let d = exactDistance(
-                                                score: s[j], queryRow, queryNorm, rBase + j * width, referenceNorms[j],
-                                                width, metric)
-                                            rowDistances[j] = d
-                                            keys[count] = UInt64(orderKey(d)) << 32 | UInt64(j)
+                                        while count < k && top[count] != .max {
+                                            buffer[count] = top[count]
                                             count += 1
                                         }
-                                        selectSmallest(&keys, count: count, k: k)
-                                        for i in 0..<k {
-                                            let j = Int(keys[i] & 0xFFFF_FFFF)
-                                            ip[query * k + i] = Int32(j)
-                                            dp[query * k + i] = rowDistances[j]
+                                        var limit: UInt64 = count == k ? top[k - 1] : .max
+                                        for chunk in stride(from: 0, to: columns, by: scanChunk) {
+                                            for c in chunk..<min(chunk + scanChunk, columns) {
+                                                let j = rStart + c
+                                                if excludeSelf && j == query { continue }
+                                                let d = exactDistance(
+                                                    score: s[c], queryRow, queryNorm, rBase + j * width,
+                                                    referenceNorms[j], width, metric)
+                                                let key = UInt64(orderKey(d)) << 32 | UInt64(j)
+                                                if key < limit {
+                                                    buffer[count] = key
+                                                    count += 1
+                                                }
+                                            }
+                                            if count >= k {
+                                                selectSmallest(&buffer, count: count, k: k)
+                                                count = k
+                                                limit = buffer[k - 1]
+                                            }
                                         }
+                                        if count < k { buffer[0..<count].sort() }
+                                        for i in 0..<count { top[i] = buffer[i] }
                                     }
                                 }
                             }
@@ -100,6 +124,8 @@ public enum ExactKNN {
                 }
             }
         }
+        let indices = best.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+        let distances = best.map { distanceValue(ofKey: UInt32(truncatingIfNeeded: $0 >> 32)) }
         return NearestNeighbors(k: k, indices: indices, distances: distances)
     }
 
@@ -152,6 +178,12 @@ public enum ExactKNN {
             var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<k])
             head.sort()
         }
+    }
+
+    /// The Float an `orderKey` came from.
+    @inline(__always)
+    static func distanceValue(ofKey key: UInt32) -> Float {
+        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
     }
 
     /// An order-preserving map from Float to UInt32.

@@ -1,6 +1,7 @@
 import Testing
 import TripletCore
-import TripletEvaluation
+
+@testable import TripletEvaluation
 
 @Suite("Exact k-NN and retrieval metrics")
 struct RetrievalTests {
@@ -46,5 +47,36 @@ struct RetrievalTests {
         let b = try ExactKNN.search(queries: x, references: x, k: 5, metric: .cosine, excludeSelf: true, threads: 2)
         #expect(a.indices == b.indices)
         for q in 0..<1500 { #expect(!a.neighbors(of: q).contains(Int32(q))) }
+    }
+}
+
+@Suite("Exact k-NN in blocks")
+struct BlockedKNNTests {
+    /// Brute force in Double, ties by lower index.
+    static func bruteForce(_ q: Tensor, _ r: Tensor, k: Int, excludeSelf: Bool) -> [[Int32]] {
+        (0..<q.rowCount).map { i in
+            let d = (0..<r.rowCount).filter { !(excludeSelf && $0 == i) }.map { j -> (Double, Int) in
+                (zip(q.row(i), r.row(j)).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }, j)
+            }
+            return d.sorted { $0 < $1 }.prefix(k).map { Int32($0.1) }
+        }
+    }
+
+    @Test(arguments: [(1, 3), (5, 2), (40, 7)])
+    func blocksOfQueriesAndReferencesGiveTheExactNeighbours(k: Int, blocks: Int) throws {
+        var g = SeededGenerator(seed: UInt64(k))
+        // Integer coordinates: many exact ties, which must go to the lower index.
+        let q = try Tensor(shape: [37, 3], scalars: (0..<111).map { _ in Float(Int.random(in: 0..<4, using: &g)) })
+        let r = try Tensor(shape: [90, 3], scalars: (0..<270).map { _ in Float(Int.random(in: 0..<4, using: &g)) })
+        let got = try ExactKNN.search(
+            queries: q, references: r, k: k, metric: .squaredEuclidean, excludeSelf: false, threads: 2,
+            queryBlock: 8, referenceBlock: 90 / blocks)
+        let expected = Self.bruteForce(q, r, k: k, excludeSelf: false)
+        for i in 0..<37 { #expect(Array(got.neighbors(of: i)) == expected[i], "query \(i)") }
+        let selfGot = try ExactKNN.search(
+            queries: r, references: r, k: k, metric: .squaredEuclidean, excludeSelf: true, threads: 2,
+            queryBlock: 16, referenceBlock: 90 / blocks)
+        let selfExpected = Self.bruteForce(r, r, k: k, excludeSelf: true)
+        for i in 0..<90 { #expect(Array(selfGot.neighbors(of: i)) == selfExpected[i], "self query \(i)") }
     }
 }
