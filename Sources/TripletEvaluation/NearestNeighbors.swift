@@ -27,7 +27,7 @@ public enum KNNMetric: String, Sendable, CaseIterable, Codable {
 }
 
 /// Exact k-nearest-neighbour search: blocks of queries against blocks of references through one GEMM
-/// each, every query keeping its k best so far, so memory stays at one block pair (256 × 65 536 scores at
+/// each, every query keeping its k best so far, so memory stays at one block pair (256 × 2048 scores at
 /// most), never Q × R: a million references need no million-wide matrix.
 public enum ExactKNN {
     /// References scanned between two selections of a query's k best (the pruning threshold tightens).
@@ -41,7 +41,7 @@ public enum ExactKNN {
     ) throws -> NearestNeighbors {
         try search(
             queries: queries, references: references, k: k, metric: metric, excludeSelf: excludeSelf,
-            threads: threads, queryBlock: 256, referenceBlock: 65_536)
+            threads: threads, queryBlock: 256, referenceBlock: 2048)
     }
 
     /// `search` with explicit block sizes (queries and references per GEMM).
@@ -66,56 +66,69 @@ public enum ExactKNN {
         let (q, r) = metric == .cosine ? (normalized(queries), normalized(references)) : (queries, references)
         let nq = q.rowCount, nr = r.rowCount, width = q.rowWidth
         let referenceNorms = squaredNorms(r)
+        let closeRatio = Self.closeRatio
         // Per query: its k best keys (distance key << 32 | reference index), sorted once full.
         var best = [UInt64](repeating: .max, count: nq * k)
         var scores = [Float](repeating: 0, count: min(queryBlock, nq) * min(referenceBlock, nr))
         q.scalars.withUnsafeBufferPointer { qp in
             r.scalars.withUnsafeBufferPointer { rp in
-                scores.withUnsafeMutableBufferPointer { sp in
-                    best.withUnsafeMutableBufferPointer { bp in
-                        let qBase = qp.baseAddress!, rBase = rp.baseAddress!
-                        for qStart in stride(from: 0, to: nq, by: queryBlock) {
-                            let rows = min(queryBlock, nq - qStart)
-                            for rStart in stride(from: 0, to: nr, by: referenceBlock) {
-                                let columns = min(referenceBlock, nr - rStart)
-                                BLAS.gemm(
-                                    transposeA: false, transposeB: true, m: rows, n: columns, k: width, alpha: 1,
-                                    a: qBase + qStart * width, lda: width, b: rBase + rStart * width, ldb: width,
-                                    beta: 0, c: sp.baseAddress!, ldc: columns, threads: threads)
-                                Parallel.forEachChunk(rows, threads: threads) { block in
-                                    var buffer = [UInt64](repeating: 0, count: k + scanChunk)
-                                    for row in block {
-                                        let query = qStart + row, queryRow = qBase + query * width
-                                        let queryNorm = squaredNorm(queryRow, width)
-                                        let s = sp.baseAddress! + row * columns, top = bp.baseAddress! + query * k
-                                        // The previous best, then candidates below the k-th best, chunk by chunk.
-                                        var count = 0
-                                        while count < k && top[count] != .max {
-                                            buffer[count] = top[count]
-                                            count += 1
-                                        }
-                                        var limit: UInt64 = count == k ? top[k - 1] : .max
-                                        for chunk in stride(from: 0, to: columns, by: scanChunk) {
-                                            for c in chunk..<min(chunk + scanChunk, columns) {
-                                                let j = rStart + c
-                                                if excludeSelf && j == query { continue }
-                                                let d = exactDistance(
-                                                    score: s[c], queryRow, queryNorm, rBase + j * width,
-                                                    referenceNorms[j], width, metric)
-                                                let key = UInt64(orderKey(d)) << 32 | UInt64(j)
-                                                if key < limit {
-                                                    buffer[count] = key
-                                                    count += 1
+                referenceNorms.withUnsafeBufferPointer { np in
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        best.withUnsafeMutableBufferPointer { bp in
+                            let qBase = qp.baseAddress!, rBase = rp.baseAddress!, norms = np.baseAddress!
+                            for qStart in stride(from: 0, to: nq, by: queryBlock) {
+                                let rows = min(queryBlock, nq - qStart)
+                                for rStart in stride(from: 0, to: nr, by: referenceBlock) {
+                                    let columns = min(referenceBlock, nr - rStart)
+                                    BLAS.gemm(
+                                        transposeA: false, transposeB: true, m: rows, n: columns, k: width, alpha: 1,
+                                        a: qBase + qStart * width, lda: width, b: rBase + rStart * width, ldb: width,
+                                        beta: 0, c: sp.baseAddress!, ldc: columns, threads: threads)
+                                    Parallel.forEachChunk(rows, threads: threads) { block in
+                                        var buffer = [UInt64](repeating: 0, count: k + scanChunk)
+                                        let values = UnsafeMutablePointer<Float>.allocate(capacity: scanChunk)
+                                        defer { values.deallocate() }
+                                        for row in block {
+                                            let query = qStart + row, queryRow = qBase + query * width
+                                            let queryNorm = squaredNorm(queryRow, width)
+                                            let s = sp.baseAddress! + row * columns, top = bp.baseAddress! + query * k
+                                            // The previous best, then candidates below the k-th best, chunk by chunk.
+                                            var count = 0
+                                            while count < k && top[count] != .max {
+                                                buffer[count] = top[count]
+                                                count += 1
+                                            }
+                                            var limit: UInt64 = count == k ? top[k - 1] : .max
+                                            var limitValue = count == k ? rankValue(ofKey: limit) : .infinity
+                                            for chunk in stride(from: 0, to: columns, by: scanChunk) {
+                                                let end = min(chunk + scanChunk, columns)
+                                                // Eight references at a time; only hits leave the SIMD path.
+                                                scan(
+                                                    s + chunk, norms + rStart + chunk, end - chunk, queryNorm, metric,
+                                                    limitValue
+                                                ) { c in
+                                                    let j = rStart + chunk + c
+                                                    if excludeSelf && j == query { return }
+                                                    var v = rankValue(s[chunk + c], queryNorm, norms[j], metric)
+                                                    if metric != .dot && v < closeRatio * (queryNorm + norms[j]) {
+                                                        v = exactRankValue(queryRow, rBase + j * width, width, metric)
+                                                    }
+                                                    let key = UInt64(orderKey(v)) << 32 | UInt64(j)
+                                                    if key < limit {
+                                                        buffer[count] = key
+                                                        count += 1
+                                                    }
+                                                }
+                                                if count >= k {
+                                                    selectSmallest(&buffer, count: count, k: k)
+                                                    count = k
+                                                    limit = buffer[k - 1]
+                                                    limitValue = rankValue(ofKey: limit)
                                                 }
                                             }
-                                            if count >= k {
-                                                selectSmallest(&buffer, count: count, k: k)
-                                                count = k
-                                                limit = buffer[k - 1]
-                                            }
+                                            if count < k { buffer[0..<count].sort() }
+                                            for i in 0..<count { top[i] = buffer[i] }
                                         }
-                                        if count < k { buffer[0..<count].sort() }
-                                        for i in 0..<count { top[i] = buffer[i] }
                                     }
                                 }
                             }
@@ -125,37 +138,78 @@ public enum ExactKNN {
             }
         }
         let indices = best.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
-        let distances = best.map { distanceValue(ofKey: UInt32(truncatingIfNeeded: $0 >> 32)) }
+        let distances = best.map { key -> Float in
+            let v = rankValue(ofKey: key)
+            return metric == .euclidean ? v.squareRoot() : v
+        }
         return NearestNeighbors(k: k, indices: indices, distances: distances)
     }
 
     /// A squared distance below this fraction of ‖q‖² + ‖r‖² is recomputed from the difference: the Gram
     /// form loses float32 accuracy there, enough to misrank the tight clusters a well-trained model makes.
-    static let cancellationRatio: Float = 1e-2
+    static let closeRatio: Float = 1e-2
 
-    /// The distance of a query and a reference from their GEMM score, exact where the score cancels.
+    /// The ranking value (smaller is closer) of a reference from its GEMM score: the squared distance for
+    /// the Euclidean metrics, 1 − cos = ‖q − r‖²/2 for the cosine (normalised rows), −score for the dot
+    /// product. Euclidean distances are square-rooted only for the k kept.
     @inline(__always)
-    static func exactDistance(
-        score: Float, _ q: UnsafePointer<Float>, _ qNorm: Float, _ r: UnsafePointer<Float>, _ rNorm: Float,
-        _ width: Int, _ metric: KNNMetric
-    ) -> Float {
-        if metric == .dot { return -score }
-        // Cosine rows are normalised: 1 − cos = ‖q − r‖² / 2.
-        var squared = max(qNorm + rNorm - 2 * score, 0)
-        if squared < cancellationRatio * (qNorm + rNorm) {
-            squared = 0
-            for i in 0..<width {
-                let d = q[i] - r[i]
-                squared += d * d
-            }
-        }
+    static func rankValue(_ score: Float, _ queryNorm: Float, _ norm: Float, _ metric: KNNMetric) -> Float {
         switch metric {
-        case .euclidean: return squared.squareRoot()
-        case .squaredEuclidean: return squared
-        case .cosine: return squared / 2
         case .dot: return -score
+        case .cosine: return max(queryNorm + norm - 2 * score, 0) / 2
+        case .euclidean, .squaredEuclidean: return max(queryNorm + norm - 2 * score, 0)
         }
     }
+
+    /// Calls `hit(c)` for every reference c of `count` whose ranking value may enter the k best: at most
+    /// `limit`, or close enough to need the exact recomputation. Eight lanes at a time.
+    @inline(__always)
+    static func scan(
+        _ scores: UnsafePointer<Float>, _ norms: UnsafePointer<Float>, _ count: Int, _ queryNorm: Float,
+        _ metric: KNNMetric, _ limit: Float, hit: (Int) -> Void
+    ) {
+        typealias Lanes = SIMD8<Float>
+        let q = Lanes(repeating: queryNorm), limits = Lanes(repeating: limit)
+        let half: Float = metric == .cosine ? 0.5 : 1
+        var c = 0
+        while c + 8 <= count {
+            let s = UnsafeRawPointer(scores + c).loadUnaligned(as: Lanes.self)
+            let hits: SIMDMask<SIMD8<Int32>>
+            if metric == .dot {
+                hits = -s .<= limits
+            } else {
+                let sum = q + UnsafeRawPointer(norms + c).loadUnaligned(as: Lanes.self)
+                let v = (sum - 2 * s).replacing(with: 0, where: sum - 2 * s .< 0) * half
+                hits = (v .<= limits) .| (v .< closeRatio * sum)
+            }
+            if any(hits) {
+                for lane in 0..<8 where hits[lane] { hit(c + lane) }
+            }
+            c += 8
+        }
+        while c < count {
+            let v = rankValue(scores[c], queryNorm, norms[c], metric)
+            if v <= limit || (metric != .dot && v < closeRatio * (queryNorm + norms[c])) { hit(c) }
+            c += 1
+        }
+    }
+
+    /// The ranking value of a close pair, from the difference of the rows.
+    @inline(__always)
+    static func exactRankValue(_ q: UnsafePointer<Float>, _ r: UnsafePointer<Float>, _ width: Int, _ metric: KNNMetric)
+        -> Float
+    {
+        var squared: Float = 0
+        for i in 0..<width {
+            let d = q[i] - r[i]
+            squared += d * d
+        }
+        return metric == .cosine ? squared / 2 : squared
+    }
+
+    /// The ranking value stored in the upper half of a key.
+    @inline(__always)
+    static func rankValue(ofKey key: UInt64) -> Float { distanceValue(ofKey: UInt32(truncatingIfNeeded: key >> 32)) }
 
     /// Sorts the k smallest keys to the front (quickselect, then a sort of those k).
     static func selectSmallest(_ keys: inout [UInt64], count: Int, k: Int) {
