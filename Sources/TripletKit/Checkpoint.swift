@@ -25,8 +25,8 @@ struct Checkpoint {
         var stateFile: String
         /// The sampler draws epoch e from (seed, e) alone, so the seed and the next epoch are its RNG state.
         var samplerSeed: UInt64
-        /// The generator state of every Dropout layer, in layer order.
-        var dropoutStates: [[UInt64]]
+        /// The generator state of every Dropout layer, in layer order (absent: no Dropout layer).
+        var dropoutStates: [[UInt64]]?
         var history: [EpochMetrics]
 
         enum CodingKeys: String, CodingKey {

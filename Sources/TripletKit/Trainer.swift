@@ -115,13 +115,13 @@ public final class Trainer {
         try network.load(stateDict: saved.weights)
         try optimizer.load(stateDict: saved.optimizerState)
         let dropouts = network.layers.compactMap { $0 as? Dropout }
-        guard dropouts.count == saved.sidecar.dropoutStates.count,
-            saved.sidecar.dropoutStates.allSatisfy({ $0.count == 4 })
+        let states = saved.sidecar.dropoutStates ?? []
+        guard dropouts.count == states.count, states.allSatisfy({ $0.count == 4 })
         else {
             throw TripletError.corruptFile(
                 path: "model.json", reason: "its dropout_states do not match the architecture")
         }
-        for (layer, s) in zip(dropouts, saved.sidecar.dropoutStates) {
+        for (layer, s) in zip(dropouts, states) {
             layer.generator = SeededGenerator(state: (s[0], s[1], s[2], s[3]))
         }
         history = saved.history
