@@ -46,7 +46,8 @@ let package = Package(
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
-        .testTarget(name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"]),
+        .testTarget(
+            name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"]),
         .testTarget(
             name: "TripletLossesTests",

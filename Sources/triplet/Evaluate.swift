@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import TripletKit
+
+/// `triplet evaluate`: the field's retrieval metrics for a model on a dataset split, or for saved embeddings.
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print retrieval metrics (PML AccuracyCalculator semantics) and write them as JSON.",
+        discussion: """
+            Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \\
+            unless --k is given.
+
+            Examples:
+              triplet evaluate --model runs/convnet --dataset fashion-mnist --split test
+              triplet evaluate --embeddings emb.npy --labels labels.npy --metric cosine --out metrics.json
+            """
+    )
+
+    @Option(help: "A model folder written by `triplet train`.") var model: String?
+    @Option(help: "Dataset (with --model): fashion-mnist.") var dataset = "fashion-mnist"
+    @Option(help: "Split (with --model): train or test.") var split = "test"
+    @Option(help: "Embeddings [N, D] (float NPY), instead of --model.") var embeddings: String?
+    @Option(help: "Labels [N] (integer NPY), with --embeddings.") var labels: String?
+    @Option(help: "Metric: euclidean, squaredEuclidean, cosine or dot.") var metric = "euclidean"
+    @Option(help: "Neighbours ranked by the metrics (default: the largest class size − 1).") var k: Int?
+    @Option(help: "K values of Recall@K, e.g. 1,2,4,8.") var recallAt = "1,2,4,8"
+    @Option(help: "Where to write the metrics (default: MODEL/evaluation.json, or evaluation.json).") var out: String?
+    @Option(help: "Threads.") var threads = 2
+
+    func run() throws {
+        guard let chosen = KNNMetric(rawValue: metric) else {
+            throw ValidationError("--metric \(metric): expected one of \(KNNMetric.allCases.map(\.rawValue))")
+        }
+        let ks = try recallAt.split(separator: ",").map { part -> Int in
+            guard let value = Int(part.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--recall-at \(recallAt): expected numbers like 1,2,4,8")
+            }
+            return value
+        }
+        let (e, y) = try inputs()
+        let scores = try RetrievalMetrics.compute(
+            embeddings: e, labels: y, k: k.map { .count($0) } ?? .maxBinCount, recallAt: ks, metric: chosen,
+            threads: threads)
+        print(String(format: "precision@1         %.4f", scores.precisionAtOne))
+        print(String(format: "R-precision         %.4f", scores.rPrecision))
+        print(String(format: "MAP@R               %.4f", scores.mapAtR))
+        print(String(format: "mean avg precision  %.4f", scores.meanAveragePrecision))
+        print(String(format: "mean recip. rank    %.4f", scores.meanReciprocalRank))
+        for r in scores.recallAtK { print(String(format: "Recall@%-3d          %.4f", r.k, r.recall)) }
+        print(
+            "\(scores.queryCount) queries (\(scores.excludedQueryCount) excluded: no other sample of their class), k = \(scores.k)"
+        )
+        let destination = out ?? model.map { "\($0)/evaluation.json" } ?? "evaluation.json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(scores).write(to: URL(fileURLWithPath: destination), options: .atomic)
+        print("wrote \(destination)")
+    }
+
+    private func inputs() throws -> (Tensor, [Int]) {
+        if let embeddings {
+            guard model == nil, let labels else {
+                throw ValidationError("--embeddings needs --labels (and no --model)")
+            }
+            return (
+                try NPY.readTensor(contentsOf: URL(fileURLWithPath: embeddings)),
+                try NPY.readLabels(contentsOf: URL(fileURLWithPath: labels))
+            )
+        }
+        guard let model, let which = DataSplit(rawValue: split) else {
+            throw ValidationError(
+                "give --model DIR (with --dataset and --split train|test) or --embeddings and --labels")
+        }
+        let data = try DatasetSource(name: dataset).load(which)
+        let trained = try TrainedModel(directory: URL(fileURLWithPath: model), threads: threads)
+        return (try trained.embed(data.inputs), data.labels)
+    }
+}
