@@ -219,7 +219,8 @@ def roc_summary(is_same, scores):
     t = diff[i - 1] / (diff[i - 1] - diff[i])
     eer = fpr[i - 1] + t * (fpr[i] - fpr[i - 1])
     n_pos, n_neg = int(is_same.sum()), int((~is_same).sum())
-    accuracy = (tpr * n_pos + (1 - fpr) * n_neg) / (n_pos + n_neg)
+    tps, fps = np.round(tpr * n_pos), np.round(fpr * n_neg)  # counts, so that equal accuracies tie exactly
+    accuracy = (tps + n_neg - fps) / (n_pos + n_neg)
     best = int(np.argmax(accuracy))
     tar = {str(f): float(tpr[fpr <= f].max()) for f in [1e-1, 1e-2, 1e-3]}
     return {"fpr": fpr.tolist(), "tpr": tpr.tolist(), "thresholds": thr[1:].tolist(), "auc": roc_auc_score(is_same, scores),
