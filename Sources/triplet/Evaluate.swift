@@ -5,7 +5,7 @@ import TripletKit
 /// `triplet evaluate`: the field's retrieval metrics for a model on a dataset split, or for saved embeddings.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print retrieval metrics (PML AccuracyCalculator semantics) and write them as JSON.",
+        abstract: "Print retrieval, clustering and verification metrics and write them as JSON.",
         discussion: """
             Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \\
             unless --k is given.
@@ -26,6 +26,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "K values of Recall@K, e.g. 1,2,4,8.") var recallAt = "1,2,4,8"
     @Option(help: "Where to write the metrics (default: MODEL/evaluation.json, or evaluation.json).") var out: String?
     @Option(help: "Threads.") var threads = 2
+    @Option(help: "At most this many samples for the verification pairs (all same-class pairs grow as N²).")
+    var verificationSamples = 2000
+    @Option(help: "Seed of k-means and of the pair and sample draws.") var seed: UInt64 = 0
 
     func run() throws {
         guard let chosen = KNNMetric(rawValue: metric) else {
@@ -50,11 +53,56 @@ struct Evaluate: ParsableCommand {
         print(
             "\(scores.queryCount) queries (\(scores.excludedQueryCount) excluded: no other sample of their class), k = \(scores.k)"
         )
+        let clustering = try ClusteringMetrics.evaluate(embeddings: e, labels: y, seed: seed, threads: threads)
+        print(String(format: "NMI                 %.4f", clustering.nmi))
+        print(String(format: "AMI                 %.4f", clustering.ami))
+        let verification = try verify(e, y, metric: chosen)
+        print(String(format: "ROC AUC             %.4f", verification.areaUnderCurve))
+        print(String(format: "EER                 %.4f", verification.equalErrorRate))
+        for t in verification.tarAtFAR {
+            print(String(format: "TAR @ FAR %-8g  %.4f", t.falseAcceptRate, t.trueAcceptRate))
+        }
+        if let folds = verification.folds {
+            print(String(format: "10-fold accuracy    %.4f ± %.4f", folds.mean, folds.standardDeviation))
+        }
         let destination = out ?? model.map { "\($0)/evaluation.json" } ?? "evaluation.json"
+        let summary = EvaluationSummary(
+            retrieval: scores, nmi: clustering.nmi, ami: clustering.ami, rocAUC: verification.areaUnderCurve,
+            equalErrorRate: verification.equalErrorRate, tarAtFAR: verification.tarAtFAR,
+            tenFoldAccuracy: verification.folds?.mean)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(scores).write(to: URL(fileURLWithPath: destination), options: .atomic)
+        try encoder.encode(summary).write(to: URL(fileURLWithPath: destination), options: .atomic)
         print("wrote \(destination)")
+    }
+
+    /// Verification on the pairs of a seeded subsample.
+    private func verify(_ e: Tensor, _ y: [Int], metric: KNNMetric) throws -> VerificationReport {
+        var generator = SeededGenerator(seed: seed)
+        let rows = Array(Array(0..<y.count).shuffled(using: &generator).prefix(max(2, verificationSamples))).sorted()
+        let subset = try e.rows(rows), labels = rows.map { y[$0] }
+        let pairs = try VerificationPairs.make(labels: labels, seed: seed)
+        return try VerificationMetrics.evaluate(
+            scores: try pairs.distances(subset, metric: metric), isSame: pairs.isSame)
+    }
+
+    /// What `evaluate` writes.
+    struct EvaluationSummary: Encodable {
+        let retrieval: RetrievalScores
+        let nmi: Double
+        let ami: Double
+        let rocAUC: Double
+        let equalErrorRate: Double
+        let tarAtFAR: [TARAtFAR]
+        let tenFoldAccuracy: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case retrieval, nmi, ami
+            case rocAUC = "roc_auc"
+            case equalErrorRate = "eer"
+            case tarAtFAR = "tar_at_far"
+            case tenFoldAccuracy = "ten_fold_accuracy"
+        }
     }
 
     private func inputs() throws -> (Tensor, [Int]) {
