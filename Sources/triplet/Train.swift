@@ -8,9 +8,9 @@ struct Train: ParsableCommand {
         abstract: "Train an embedding network with a metric-learning loss on P×K batches.",
         discussion: """
             Writes OUT/model.safetensors (PyTorch state_dict names), OUT/model.json (architecture, options, \\
-            epoch, metrics), OUT/metrics.json (per epoch: loss, active fraction, P@1, MAP@R, seconds, images/s) \\
-            and OUT/checkpoint/ (for --resume). Evaluation after each epoch embeds the test set and ranks it \\
-            against itself (self excluded).
+            epoch, metrics), OUT/metrics.json (per epoch: loss, active fraction, P@1, MAP@R, seconds, images/s), \\
+            OUT/checkpoint/ (for --resume) and at the end OUT/report.html (see `triplet report`; --no-report \\
+            skips it). Evaluation after each epoch embeds the test set and ranks it against itself (self excluded).
 
             Example:
               triplet train --dataset fashion-mnist --model convnet --loss triplet-margin --miner semihard \\
@@ -39,6 +39,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
     @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
     @Flag(help: "End with one JSON line of the run's totals (for make bench-train).") var json = false
+    @Flag(help: "Do not write OUT/report.html at the end.") var noReport = false
 
     func run() throws {
         var config = TrainingConfig()
@@ -72,6 +73,7 @@ struct Train: ParsableCommand {
                     100 * m.activeFraction, m.precisionAtOne ?? .nan, m.mapAtR ?? .nan, m.seconds, m.imagesPerSecond))
         }
         print("wrote \(folder.appendingPathComponent("model.safetensors").path), model.json, metrics.json")
+        if !noReport { writeReport(folder) }
         if json, let last = history.last {
             let seconds = history.reduce(0) { $0 + $1.seconds }
             let images = history.reduce(0) { $0 + $1.imagesPerSecond * $1.seconds }
@@ -81,6 +83,18 @@ struct Train: ParsableCommand {
                 "\"p_at_1\":\(last.precisionAtOne ?? .nan)", "\"map_at_r\":\(last.mapAtR ?? .nan)",
             ]
             print("{" + fields.joined(separator: ",") + "}")
+        }
+    }
+
+    /// Writes OUT/report.html; a failure is a warning, since the model itself is saved.
+    func writeReport(_ folder: URL) {
+        var options = ReportOptions()
+        options.threads = threads
+        options.dataDirectory = dataDir
+        do {
+            print("wrote \(try RunReport.write(runDirectory: folder, options: options).path)")
+        } catch {
+            FileHandle.standardError.write(Data("warning: \(RunReport.fileName) was not written: \(error)\n".utf8))
         }
     }
 

@@ -300,4 +300,20 @@ struct ReportTests {
         }
         #expect(noModel.contains(folder.appendingPathComponent("model.json").path), "\(noModel)")
     }
+
+    @Test func reportCommandNamesAMissingFolder() throws {
+        let executable = ResumeTests.executable
+        try #require(FileManager.default.isExecutableFile(atPath: executable.path), "no triplet executable")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["report", "/nonexistent/run-folder"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(output.contains("/nonexistent/run-folder") && output.contains("no such run folder"), "\(output)")
+    }
 }
