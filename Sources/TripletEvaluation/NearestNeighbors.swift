@@ -27,7 +27,7 @@ public enum KNNMetric: String, Sendable, CaseIterable, Codable {
 }
 
 /// Exact k-nearest-neighbour search: blocks of queries against blocks of references through one GEMM
-/// each, every query keeping its k best so far, so memory stays at one block pair (256 × 2048 scores at
+/// each, every query keeping its k best so far, so memory stays at one block pair (512 × 1024 scores per thread at
 /// most), never Q × R: a million references need no million-wide matrix.
 public enum ExactKNN {
     /// References scanned between two selections of a query's k best (the pruning threshold tightens).
@@ -41,7 +41,7 @@ public enum ExactKNN {
     ) throws -> NearestNeighbors {
         try search(
             queries: queries, references: references, k: k, metric: metric, excludeSelf: excludeSelf,
-            threads: threads, queryBlock: 256, referenceBlock: 2048)
+            threads: threads, queryBlock: 512, referenceBlock: 1024)
     }
 
     /// `search` with explicit block sizes (queries and references per GEMM).
@@ -66,68 +66,80 @@ public enum ExactKNN {
         let (q, r) = metric == .cosine ? (normalized(queries), normalized(references)) : (queries, references)
         let nq = q.rowCount, nr = r.rowCount, width = q.rowWidth
         let referenceNorms = squaredNorms(r)
+        let halfNorms = referenceNorms.map { $0 / 2 }
+        // The Gram form's rounding is a few ulps of ‖q‖² + ‖r‖²: a generous bound for the scan's slack.
+        let largestNorm = referenceNorms.max() ?? 0
         let closeRatio = Self.closeRatio
         // Per query: its k best keys (distance key << 32 | reference index), sorted once full.
         var best = [UInt64](repeating: .max, count: nq * k)
-        var scores = [Float](repeating: 0, count: min(queryBlock, nq) * min(referenceBlock, nr))
+        let blocks = (nq + queryBlock - 1) / queryBlock
         q.scalars.withUnsafeBufferPointer { qp in
             r.scalars.withUnsafeBufferPointer { rp in
                 referenceNorms.withUnsafeBufferPointer { np in
-                    scores.withUnsafeMutableBufferPointer { sp in
+                    halfNorms.withUnsafeBufferPointer { hp in
                         best.withUnsafeMutableBufferPointer { bp in
                             let qBase = qp.baseAddress!, rBase = rp.baseAddress!, norms = np.baseAddress!
-                            for qStart in stride(from: 0, to: nq, by: queryBlock) {
-                                let rows = min(queryBlock, nq - qStart)
-                                for rStart in stride(from: 0, to: nr, by: referenceBlock) {
-                                    let columns = min(referenceBlock, nr - rStart)
-                                    BLAS.gemm(
-                                        transposeA: false, transposeB: true, m: rows, n: columns, k: width, alpha: 1,
-                                        a: qBase + qStart * width, lda: width, b: rBase + rStart * width, ldb: width,
-                                        beta: 0, c: sp.baseAddress!, ldc: columns, threads: threads)
-                                    Parallel.forEachChunk(rows, threads: threads) { block in
-                                        var buffer = [UInt64](repeating: 0, count: k + scanChunk)
-                                        let values = UnsafeMutablePointer<Float>.allocate(capacity: scanChunk)
-                                        defer { values.deallocate() }
-                                        for row in block {
-                                            let query = qStart + row, queryRow = qBase + query * width
-                                            let queryNorm = squaredNorm(queryRow, width)
-                                            let s = sp.baseAddress! + row * columns, top = bp.baseAddress! + query * k
-                                            // The previous best, then candidates below the k-th best, chunk by chunk.
-                                            var count = 0
-                                            while count < k && top[count] != .max {
-                                                buffer[count] = top[count]
-                                                count += 1
-                                            }
-                                            var limit: UInt64 = count == k ? top[k - 1] : .max
-                                            var limitValue = count == k ? rankValue(ofKey: limit) : .infinity
-                                            for chunk in stride(from: 0, to: columns, by: scanChunk) {
-                                                let end = min(chunk + scanChunk, columns)
-                                                // Eight references at a time; only hits leave the SIMD path.
-                                                scan(
-                                                    s + chunk, norms + rStart + chunk, end - chunk, queryNorm, metric,
-                                                    limitValue
-                                                ) { c in
-                                                    let j = rStart + chunk + c
-                                                    if excludeSelf && j == query { return }
-                                                    var v = rankValue(s[chunk + c], queryNorm, norms[j], metric)
-                                                    if metric != .dot && v < closeRatio * (queryNorm + norms[j]) {
-                                                        v = exactRankValue(queryRow, rBase + j * width, width, metric)
+                            let halves = hp.baseAddress!
+                            // Each worker owns whole query blocks: its own GEMM (one thread) into its own scores,
+                            // scanned while they are still in cache; no barrier between GEMM and scan.
+                            Parallel.forEachChunk(blocks, threads: threads) { mine in
+                                var scores = [Float](repeating: 0, count: queryBlock * min(referenceBlock, nr))
+                                var buffer = [UInt64](repeating: 0, count: k + scanChunk)
+                                for block in mine {
+                                    let qStart = block * queryBlock, rows = min(queryBlock, nq - qStart)
+                                    for rStart in stride(from: 0, to: nr, by: referenceBlock) {
+                                        let columns = min(referenceBlock, nr - rStart)
+                                        scores.withUnsafeMutableBufferPointer { sp in
+                                            BLAS.gemm(
+                                                transposeA: false, transposeB: true, m: rows, n: columns, k: width,
+                                                alpha: 1, a: qBase + qStart * width, lda: width,
+                                                b: rBase + rStart * width, ldb: width, beta: 0, c: sp.baseAddress!,
+                                                ldc: columns, threads: 1)
+                                            for row in 0..<rows {
+                                                let query = qStart + row, queryRow = qBase + query * width
+                                                let queryNorm = squaredNorm(queryRow, width)
+                                                let slack = 1e-5 * (queryNorm + largestNorm)
+                                                let s = sp.baseAddress! + row * columns,
+                                                    top = bp.baseAddress! + query * k
+                                                // The previous best, then candidates below the k-th best, chunk by chunk.
+                                                var count = 0
+                                                while count < k && top[count] != .max {
+                                                    buffer[count] = top[count]
+                                                    count += 1
+                                                }
+                                                var limit: UInt64 = count == k ? top[k - 1] : .max
+                                                var limitValue = count == k ? rankValue(ofKey: limit) : .infinity
+                                                for chunk in stride(from: 0, to: columns, by: scanChunk) {
+                                                    let end = min(chunk + scanChunk, columns)
+                                                    // Sixteen references at a time; only hits leave the SIMD path.
+                                                    scan(
+                                                        s + chunk, halves + rStart + chunk, end - chunk, queryNorm,
+                                                        metric,
+                                                        limitValue, slack: slack
+                                                    ) { c in
+                                                        let j = rStart + chunk + c
+                                                        if excludeSelf && j == query { return }
+                                                        var v = rankValue(s[chunk + c], queryNorm, norms[j], metric)
+                                                        if metric != .dot && v < closeRatio * (queryNorm + norms[j]) {
+                                                            v = exactRankValue(
+                                                                queryRow, rBase + j * width, width, metric)
+                                                        }
+                                                        let key = UInt64(orderKey(v)) << 32 | UInt64(j)
+                                                        if key < limit {
+                                                            buffer[count] = key
+                                                            count += 1
+                                                        }
                                                     }
-                                                    let key = UInt64(orderKey(v)) << 32 | UInt64(j)
-                                                    if key < limit {
-                                                        buffer[count] = key
-                                                        count += 1
+                                                    if count >= k {
+                                                        selectSmallest(&buffer, count: count, k: k)
+                                                        count = k
+                                                        limit = buffer[k - 1]
+                                                        limitValue = rankValue(ofKey: limit)
                                                     }
                                                 }
-                                                if count >= k {
-                                                    selectSmallest(&buffer, count: count, k: k)
-                                                    count = k
-                                                    limit = buffer[k - 1]
-                                                    limitValue = rankValue(ofKey: limit)
-                                                }
+                                                if count < k { buffer[0..<count].sort() }
+                                                for i in 0..<count { top[i] = buffer[i] }
                                             }
-                                            if count < k { buffer[0..<count].sort() }
-                                            for i in 0..<count { top[i] = buffer[i] }
                                         }
                                     }
                                 }
@@ -161,35 +173,48 @@ public enum ExactKNN {
         }
     }
 
-    /// Calls `hit(c)` for every reference c of `count` whose ranking value may enter the k best: at most
-    /// `limit`, or close enough to need the exact recomputation. Eight lanes at a time.
+    /// Calls `hit(c)` for every reference c of `count` whose ranking value may be at most `limit`.
+    ///
+    /// The test runs in score space, one subtraction and one comparison per reference: for the Euclidean
+    /// metrics v = ‖q‖² + ‖r‖² − 2s ≤ L ⇔ s − ‖r‖²/2 ≥ (‖q‖² − L)/2 (`halfNorms` holds ‖r‖²/2); the cosine
+    /// ranks v/2; the dot product −s. `slack` widens the test by the Gram form's rounding, so that a pair whose
+    /// exact value (recomputed for close pairs) is below the limit is never skipped.
     @inline(__always)
     static func scan(
-        _ scores: UnsafePointer<Float>, _ norms: UnsafePointer<Float>, _ count: Int, _ queryNorm: Float,
-        _ metric: KNNMetric, _ limit: Float, hit: (Int) -> Void
+        _ scores: UnsafePointer<Float>, _ halfNorms: UnsafePointer<Float>, _ count: Int, _ queryNorm: Float,
+        _ metric: KNNMetric, _ limit: Float, slack: Float, hit: (Int) -> Void
     ) {
-        typealias Lanes = SIMD8<Float>
-        let q = Lanes(repeating: queryNorm), limits = Lanes(repeating: limit)
-        let half: Float = metric == .cosine ? 0.5 : 1
+        typealias Lanes = SIMD16<Float>
+        let bound: Float
+        switch metric {
+        case .dot: bound = -limit
+        case .cosine: bound = (queryNorm - 2 * limit - slack) / 2
+        case .euclidean, .squaredEuclidean: bound = (queryNorm - limit - slack) / 2
+        }
+        if bound == -.infinity {
+            for c in 0..<count { hit(c) }
+            return
+        }
+        let bounds = Lanes(repeating: bound)
         var c = 0
-        while c + 8 <= count {
-            let s = UnsafeRawPointer(scores + c).loadUnaligned(as: Lanes.self)
-            let hits: SIMDMask<SIMD8<Int32>>
-            if metric == .dot {
-                hits = -s .<= limits
-            } else {
-                let sum = q + UnsafeRawPointer(norms + c).loadUnaligned(as: Lanes.self)
-                let v = (sum - 2 * s).replacing(with: 0, where: sum - 2 * s .< 0) * half
-                hits = (v .<= limits) .| (v .< closeRatio * sum)
+        if metric == .dot {
+            while c + 16 <= count {
+                let hits = UnsafeRawPointer(scores + c).loadUnaligned(as: Lanes.self) .>= bounds
+                if any(hits) { for lane in 0..<16 where hits[lane] { hit(c + lane) } }
+                c += 16
             }
-            if any(hits) {
-                for lane in 0..<8 where hits[lane] { hit(c + lane) }
+        } else {
+            while c + 16 <= count {
+                let t =
+                    UnsafeRawPointer(scores + c).loadUnaligned(as: Lanes.self)
+                    - UnsafeRawPointer(halfNorms + c).loadUnaligned(as: Lanes.self)
+                let hits = t .>= bounds
+                if any(hits) { for lane in 0..<16 where hits[lane] { hit(c + lane) } }
+                c += 16
             }
-            c += 8
         }
         while c < count {
-            let v = rankValue(scores[c], queryNorm, norms[c], metric)
-            if v <= limit || (metric != .dot && v < closeRatio * (queryNorm + norms[c])) { hit(c) }
+            if (metric == .dot ? scores[c] : scores[c] - halfNorms[c]) >= bound { hit(c) }
             c += 1
         }
     }
