@@ -6,7 +6,7 @@ THREADS ?= 2
 BIN := .build/release/triplet
 BENCH_OUT := bench-out
 
-.PHONY: deps build demo test bench bench-swift bench-pml bench-train torch-check lint format
+.PHONY: deps build demo test bench bench-knn bench-swift bench-pml bench-train torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
@@ -33,8 +33,15 @@ test: deps
 # TripletKit and PML on the same sizes, same machine, same threads: a Markdown table with the ratio.
 BENCH_MATRIX := 256:64 256:10 1024:256 1024:10 4096:1024 4096:10
 BENCH_MINERS := semihard batch-hard all
-bench: bench-swift bench-pml
+bench: bench-swift bench-pml bench-knn
 	@python3 Benchmarks/compare.py $(BENCH_OUT)/tripletkit.jsonl $(BENCH_OUT)/pml.jsonl
+
+# Exact k-NN, 10 000 queries against 60 000 references of dimension 64, k = 10: TripletKit and faiss-cpu.
+bench-knn: build
+	@python3 -c "import faiss" 2>/dev/null || pip install -q faiss-cpu
+	@$(BIN) bench knn --queries 10000 --references 60000 --dim 64 -k 10 --threads $(THREADS) --repeats 5
+	@python3 Benchmarks/reference/faiss_knn.py --queries 10000 --references 60000 --dim 64 -k 10 \
+	  --threads $(THREADS) --repeats 5
 
 bench-swift: build
 	@mkdir -p $(BENCH_OUT) && : > $(BENCH_OUT)/tripletkit.jsonl
