@@ -25,7 +25,7 @@ DEMO_OUT ?= runs/convnet-semihard
 demo: build
 	$(BIN) train --dataset fashion-mnist --model convnet --loss triplet-margin --miner semihard --margin 0.2 \
 	  --epochs 3 --batch-size 256 --samples-per-class 32 --threads $(THREADS) --out $(DEMO_OUT)
-	@echo "model, sidecar and metrics: $(DEMO_OUT)/model.safetensors, $(DEMO_OUT)/model.json, $(DEMO_OUT)/metrics.json"
+	@echo "model, sidecar, metrics and report: $(DEMO_OUT)/model.safetensors, model.json, metrics.json, report.html"
 
 test: deps
 	$(SWIFT) test
@@ -39,9 +39,14 @@ bench: bench-swift bench-pml bench-knn
 # Exact k-NN, 10 000 queries against 60 000 references of dimension 64, k = 10: TripletKit and faiss-cpu.
 bench-knn: build
 	@python3 -c "import faiss" 2>/dev/null || pip install -q faiss-cpu
-	@$(BIN) bench knn --queries 10000 --references 60000 --dim 64 -k 10 --threads $(THREADS) --repeats 5
+	@mkdir -p $(BENCH_OUT)
+	@$(BIN) bench knn --queries 10000 --references 60000 --dim 64 -k 10 --threads $(THREADS) --repeats 5 --json \
+	  > $(BENCH_OUT)/knn.jsonl
 	@python3 Benchmarks/reference/faiss_knn.py --queries 10000 --references 60000 --dim 64 -k 10 \
-	  --threads $(THREADS) --repeats 5
+	  --threads $(THREADS) --repeats 5 --json >> $(BENCH_OUT)/knn.jsonl
+	@python3 -c "import json,sys; r={x['impl']: x['median_ms'] for x in map(json.loads, open('$(BENCH_OUT)/knn.jsonl'))}; \
+	  print(f\"k-NN 10000 x 60000 x 64, k=10, $(THREADS) threads: TripletKit {r['tripletkit']:.1f} ms,\
+	  faiss IndexFlatL2 {r['faiss']:.1f} ms, speed-up {r['faiss'] / r['tripletkit']:.2f}x\")"
 
 bench-swift: build
 	@mkdir -p $(BENCH_OUT) && : > $(BENCH_OUT)/tripletkit.jsonl
