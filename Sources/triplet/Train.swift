@@ -102,12 +102,14 @@ struct Train: ParsableCommand {
     static func parseClasses(_ text: String) throws -> [Int] {
         var classes: [Int] = []
         for part in text.split(separator: ",") {
-            let bounds = part.split(separator: "-").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            switch bounds.count {
-            case 1 where bounds[0] != nil: classes.append(bounds[0]!)
-            case 2 where bounds[0] != nil && bounds[1] != nil && bounds[0]! <= bounds[1]!:
-                classes += Array(bounds[0]!...bounds[1]!)
-            default: throw ValidationError("--train-classes \(text): expected a list like 0-7 or 0,2,4")
+            let pieces = part.split(separator: "-", omittingEmptySubsequences: false)
+            let bounds = pieces.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            if pieces.count == 1, bounds.count == 1 {
+                classes.append(bounds[0])
+            } else if pieces.count == 2, bounds.count == 2, bounds[0] <= bounds[1] {
+                classes += Array(bounds[0]...bounds[1])
+            } else {
+                throw ValidationError("--train-classes \(text): expected a list like 0-7 or 0,2,4")
             }
         }
         return classes
