@@ -11,11 +11,14 @@ let package = Package(
         .library(name: "TripletData", targets: ["TripletData"]),
         .library(name: "TripletEvaluation", targets: ["TripletEvaluation"]),
         .library(name: "TripletKit", targets: ["TripletKit"]),
+        .library(name: "TripletGallery", targets: ["TripletGallery"]),
         .executable(name: "triplet", targets: ["triplet"]),
     ],
     dependencies: [
         // The command-line tool's subcommands, options and --help.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // SQLite for TripletGallery (nothing else depends on it).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +39,12 @@ let package = Package(
             name: "TripletKit",
             dependencies: ["TripletCore", "TripletLosses", "TripletNetworks", "TripletData", "TripletEvaluation"]
         ),
+        .target(
+            name: "TripletGallery",
+            dependencies: [
+                "TripletCore", "TripletEvaluation", "TripletData", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "triplet",
             dependencies: [
@@ -48,6 +57,7 @@ let package = Package(
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
+        .testTarget(name: "TripletGalleryTests", dependencies: ["TripletGallery", "TripletCore"]),
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"]),
         .testTarget(
             name: "TripletLossesTests",

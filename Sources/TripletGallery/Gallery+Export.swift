@@ -1,0 +1,39 @@
+import Foundation
+import TripletCore
+import TripletData
+
+extension Gallery {
+    /// Writes the gallery to `folder` (created if needed): `embeddings.npy` (every sample, `[n, dimension]`
+    /// float32), `identities.npy` (the identity id of each row) and `identities.json` (the identities,
+    /// the fingerprint, dimension, metric and calibration).
+    public func export(to folder: URL) throws {
+        let (snapshot, calibration) = lock.withLock { (memory, storedCalibration) }
+        var rows: [Float] = [], owners: [Int] = []
+        let identities = snapshot.identities.values.sorted { $0.id < $1.id }
+        for identity in identities {
+            rows.append(contentsOf: snapshot.samples[identity.id] ?? [])
+            owners.append(contentsOf: repeatElement(Int(identity.id), count: snapshot.count(of: identity.id)))
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try NPY.write(
+            try Tensor(shape: [owners.count, dimension], scalars: rows),
+            to: folder.appendingPathComponent("embeddings.npy"))
+        try NPY.write(labels: owners, to: folder.appendingPathComponent("identities.npy"))
+        let summary = GalleryExport(
+            fingerprint: fingerprint, dimension: dimension, metric: metric.rawValue, calibration: calibration,
+            identities: identities)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(summary).write(to: folder.appendingPathComponent("identities.json"))
+    }
+}
+
+/// The JSON side of an export.
+struct GalleryExport: Codable {
+    let fingerprint: String
+    let dimension: Int
+    let metric: String
+    let calibration: GalleryCalibration?
+    let identities: [GalleryIdentity]
+}

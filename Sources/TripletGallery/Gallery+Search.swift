@@ -1,0 +1,52 @@
+import TripletCore
+import TripletEvaluation
+
+extension Gallery {
+    /// The k nearest identities of one query embedding, nearest first; `isUnknown` when the gallery is
+    /// empty or the best distance is over the calibrated threshold (no threshold: never unknown).
+    public func identify(_ embedding: [Float], k: Int = 1) throws -> GalleryIdentification {
+        try identify(try tensor([embedding]), k: k)[0]
+    }
+
+    /// `identify` for every row of `queries` (`[n, dimension]`), in one search.
+    public func identify(_ queries: Tensor, k: Int = 1) throws -> [GalleryIdentification] {
+        try validate(queries)
+        guard k >= 1 else { throw GalleryError.invalidParameter(name: "k", value: "\(k)", expected: ">= 1") }
+        let (snapshot, threshold) = lock.withLock { (memory, storedCalibration?.threshold) }
+        let rows = snapshot.templateOwners.count
+        guard rows > 0 else {
+            return Array(repeating: GalleryIdentification(matches: [], isUnknown: true), count: queries.rowCount)
+        }
+        // Enough rows that k distinct identities are among them, whatever their sample counts.
+        let perIdentity = templates == .allSamples ? (snapshot.samples.values.map(\.count).max() ?? 0) / dimension : 1
+        let wanted = min(rows, k * max(perIdentity, 1))
+        let references = try Tensor(shape: [rows, dimension], scalars: snapshot.templates)
+        let found = try ExactKNN.search(queries: queries, references: references, k: wanted, metric: metric)
+        return (0..<queries.rowCount).map { q in
+            var matches: [GalleryMatch] = []
+            var seen = Set<Int64>()
+            for (index, distance) in zip(found.neighbors(of: q), found.distances[q * wanted..<(q + 1) * wanted]) {
+                let owner = snapshot.templateOwners[Int(index)]
+                guard matches.count < k, seen.insert(owner).inserted, let identity = snapshot.identities[owner]
+                else { continue }
+                matches.append(GalleryMatch(identity: identity, distance: distance))
+            }
+            let unknown = matches.isEmpty || threshold.map { Double(matches[0].distance) > $0 } ?? false
+            return GalleryIdentification(matches: matches, isUnknown: unknown)
+        }
+    }
+
+    /// Whether a query embedding is the named identity: its distance to the identity's nearest template,
+    /// accepted when at most the calibrated threshold. Throws `notCalibrated` before `calibrate`.
+    public func verify(_ embedding: [Float], identity name: String) throws -> GalleryVerification {
+        let query = try tensor([embedding])
+        try validate(query)
+        let id = try identity(named: name).id
+        let (rows, threshold) = lock.withLock { (memory.templates(of: id), storedCalibration?.threshold) }
+        guard let threshold else { throw GalleryError.notCalibrated }
+        let references = try Tensor(shape: [rows.count / dimension, dimension], scalars: rows)
+        let found = try ExactKNN.search(queries: query, references: references, k: 1, metric: metric)
+        let distance = found.distances[0]
+        return GalleryVerification(accepted: Double(distance) <= threshold, distance: distance)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import TripletCore
+
+extension Gallery {
+    /// Enrolls a new identity with its embeddings (`[n, dimension]`, n ≥ 1), all rows in one transaction:
+    /// a crash leaves the gallery as it was before or after, never half. Returns the identity's id.
+    @discardableResult
+    public func enroll(name: String, embeddings: Tensor, metadata: [String: String] = [:]) throws -> Int64 {
+        try validate(embeddings)
+        let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        // Rounded as the database stores it, so the memory copy equals a reopened one.
+        let created = Date(timeIntervalSince1970: Date().timeIntervalSince1970)
+        let dimension = dimension
+        return try writeLock.withLock {
+            let id: Int64 = try write { db in
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM identities WHERE name = ?", arguments: [name]) == nil
+                else { throw GalleryError.duplicateName(name) }
+                try db.execute(
+                    sql: "INSERT INTO identities(name, created, metadata) VALUES (?, ?, ?)",
+                    arguments: [name, created.timeIntervalSince1970, json])
+                let id = db.lastInsertedRowID
+                for r in 0..<embeddings.rowCount {
+                    let blob = VectorBlob.encode(embeddings.scalars[r * dimension..<(r + 1) * dimension])
+                    try db.execute(
+                        sql: "INSERT INTO embeddings(identity_id, vector) VALUES (?, ?)", arguments: [id, blob])
+                }
+                return id
+            }
+            let identity = GalleryIdentity(
+                id: id, name: name, created: created, metadata: metadata, sampleCount: embeddings.rowCount)
+            lock.withLock {
+                memory.set(identity, samples: embeddings.scalars)
+                memory.rebuild()
+            }
+            return id
+        }
+    }
+
+    /// Enrolls from rows of floats; see `enroll(name:embeddings:metadata:)`.
+    @discardableResult
+    public func enroll(name: String, embeddings rows: [[Float]], metadata: [String: String] = [:]) throws -> Int64 {
+        try enroll(name: name, embeddings: try tensor(rows), metadata: metadata)
+    }
+
+    /// Removes an identity and its embeddings; throws `unknownIdentity` when there is none.
+    public func remove(identity name: String) throws {
+        try writeLock.withLock {
+            let id = try identity(named: name).id
+            try write { db in try db.execute(sql: "DELETE FROM identities WHERE id = ?", arguments: [id]) }
+            lock.withLock {
+                memory.remove(id)
+                memory.rebuild()
+            }
+        }
+    }
+
+    /// Renames an identity; throws `unknownIdentity` or `duplicateName`.
+    public func rename(_ name: String, to newName: String) throws {
+        try writeLock.withLock {
+            let id = try identity(named: name).id
+            if newName == name { return }
+            if lock.withLock({ memory.identity(named: newName) }) != nil { throw GalleryError.duplicateName(newName) }
+            try write { db in
+                try db.execute(sql: "UPDATE identities SET name = ? WHERE id = ?", arguments: [newName, id])
+            }
+            lock.withLock { memory.rename(id, to: newName) }
+        }
+    }
+
+    /// A database write, with SQLite's errors turned into `GalleryError.corruptFile`.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw GalleryError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// Checks a batch of embeddings: `[n ≥ 1, dimension]`, finite.
+    func validate(_ embeddings: Tensor) throws {
+        guard embeddings.shape.count == 2, embeddings.rowCount >= 1 else {
+            throw GalleryError.invalidParameter(
+                name: "embeddings", value: "\(embeddings.shape)", expected: "[n >= 1, \(dimension)]")
+        }
+        guard embeddings.rowWidth == dimension else {
+            throw GalleryError.wrongDimension(expected: dimension, got: embeddings.rowWidth)
+        }
+        if let bad = embeddings.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw GalleryError.nonFiniteEmbedding(row: bad / dimension)
+        }
+    }
+
+    /// Rows of floats as a tensor, with the gallery's checks.
+    func tensor(_ rows: [[Float]]) throws -> Tensor {
+        if let bad = rows.first(where: { $0.count != dimension }) {
+            throw GalleryError.wrongDimension(expected: dimension, got: bad.count)
+        }
+        return try Tensor(shape: [rows.count, dimension], scalars: rows.flatMap { $0 })
+    }
+}

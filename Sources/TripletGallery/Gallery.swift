@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+import TripletCore
+import TripletEvaluation
+
+/// An open-set gallery in one SQLite file (WAL mode): identities and their embeddings, the fingerprint
+/// of the model that made them, the dimension, the metric and the calibrated threshold. The database is
+/// the truth; an in-memory copy, rebuilt from it on open and kept in step on every write, is what
+/// `identify` and `verify` search. Safe to use from several threads: readers run concurrently, writers
+/// one at a time.
+///
+/// ```swift
+/// let gallery = try Gallery(path: url, fingerprint: model.fingerprint, dimension: 64)
+/// let id = try gallery.enroll(name: "ada", embeddings: samples)
+/// let answer = try gallery.identify(query, k: 3)
+/// ```
+public final class Gallery: @unchecked Sendable {
+    /// The database file.
+    public let path: URL
+    /// The fingerprint of the model whose embeddings the gallery holds.
+    public let fingerprint: String
+    /// The embedding width.
+    public let dimension: Int
+    /// How distances are measured.
+    public let metric: KNNMetric
+    /// How identities are represented in the search.
+    public let templates: GalleryTemplates
+
+    let pool: DatabasePool
+    /// Guards `memory` and `storedCalibration`.
+    let lock = NSLock()
+    /// Serialises writers so the memory copy follows the database's order of commits.
+    let writeLock = NSLock()
+    var memory: GalleryMemory
+    var storedCalibration: GalleryCalibration?
+
+    /// Opens the gallery at `path`, creating it when the file does not exist. Throws
+    /// `fingerprintMismatch` when it was built by another model, `settingsMismatch` for another
+    /// dimension or metric, and `corruptFile` when the file is not a gallery.
+    public init(
+        path: URL, fingerprint: String, dimension: Int, metric: KNNMetric = .euclidean,
+        templates: GalleryTemplates = .allSamples
+    ) throws {
+        guard dimension >= 1 else {
+            throw GalleryError.invalidParameter(name: "dimension", value: "\(dimension)", expected: ">= 1")
+        }
+        guard !fingerprint.isEmpty else {
+            throw GalleryError.invalidParameter(name: "fingerprint", value: "\"\"", expected: "a non-empty string")
+        }
+        self.path = path
+        self.fingerprint = fingerprint
+        self.dimension = dimension
+        self.metric = metric
+        self.templates = templates
+        memory = GalleryMemory(dimension: dimension, mode: templates)
+        do {
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path.path, configuration: configuration)
+            try GallerySchema.migrator().migrate(pool)
+            try pool.write { db in try Self.checkOrStoreSettings(db, fingerprint, dimension, metric) }
+            try reload()
+        } catch let error as DatabaseError {
+            throw GalleryError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// Stores the settings of a new gallery, or compares an existing one's with the caller's.
+    static func checkOrStoreSettings(
+        _ db: Database, _ fingerprint: String, _ dimension: Int, _ metric: KNNMetric
+    ) throws {
+        let meta = try GallerySchema.readMeta(db)
+        guard let stored = meta["fingerprint"] else {
+            try GallerySchema.writeMeta(db, "fingerprint", fingerprint)
+            try GallerySchema.writeMeta(db, "dimension", "\(dimension)")
+            try GallerySchema.writeMeta(db, "metric", metric.rawValue)
+            return
+        }
+        guard stored == fingerprint else { throw GalleryError.fingerprintMismatch(stored: stored, given: fingerprint) }
+        let storedDimension = meta["dimension"] ?? "?"
+        guard storedDimension == "\(dimension)" else {
+            throw GalleryError.settingsMismatch(name: "dimension", stored: storedDimension, given: "\(dimension)")
+        }
+        let storedMetric = meta["metric"] ?? "?"
+        guard storedMetric == metric.rawValue else {
+            throw GalleryError.settingsMismatch(name: "metric", stored: storedMetric, given: metric.rawValue)
+        }
+    }
+
+    /// Rebuilds the in-memory copy from the database.
+    func reload() throws {
+        var fresh = GalleryMemory(dimension: dimension, mode: templates)
+        let dimension = dimension, path = path
+        let calibration: GalleryCalibration? = try pool.read { db in
+            var rows: [Int64: [Float]] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT identity_id, vector FROM embeddings ORDER BY id")
+            while let row = try cursor.next() {
+                let owner: Int64 = row["identity_id"]
+                let blob: Data = row["vector"]
+                guard VectorBlob.decode(blob, dimension: dimension, into: &rows[owner, default: []]) else {
+                    throw GalleryError.corruptFile(
+                        path: path.path, reason: "an embedding of \(blob.count) bytes, not \(dimension * 4)")
+                }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, created, metadata FROM identities") {
+                let id: Int64 = row["id"]
+                let vectors = rows[id] ?? []
+                let identity = GalleryIdentity(
+                    id: id, name: row["name"], created: Date(timeIntervalSince1970: row["created"]),
+                    metadata: Self.decodeMetadata(row["metadata"]), sampleCount: vectors.count / dimension)
+                fresh.set(identity, samples: vectors)
+            }
+            return Self.calibration(from: try GallerySchema.readMeta(db))
+        }
+        fresh.rebuild()
+        lock.withLock {
+            memory = fresh
+            storedCalibration = calibration
+        }
+    }
+
+    /// The calibration stored in the meta table, if any.
+    static func calibration(from meta: [String: String]) -> GalleryCalibration? {
+        guard let t = meta["threshold"].flatMap(Double.init), let far = meta["far"].flatMap(Double.init),
+            let tar = meta["tar"].flatMap(Double.init)
+        else { return nil }
+        return GalleryCalibration(threshold: t, falseAcceptRate: far, trueAcceptRate: tar)
+    }
+
+    /// Metadata JSON back to a dictionary (empty when unreadable).
+    static func decodeMetadata(_ text: String) -> [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(text.utf8))) ?? [:]
+    }
+
+    /// The calibrated threshold with the rates it achieved, nil before `calibrate`.
+    public var calibration: GalleryCalibration? { lock.withLock { storedCalibration } }
+
+    /// Every identity, by id.
+    public func list() -> [GalleryIdentity] {
+        lock.withLock { memory.identities.values.sorted { $0.id < $1.id } }
+    }
+
+    /// The identity with this name; throws `unknownIdentity` when there is none.
+    public func identity(named name: String) throws -> GalleryIdentity {
+        guard let identity = lock.withLock({ memory.identity(named: name) }) else {
+            throw GalleryError.unknownIdentity(name)
+        }
+        return identity
+    }
+
+    /// The stored embeddings of an identity, `[sampleCount, dimension]`.
+    public func embeddings(of name: String) throws -> Tensor {
+        let id = try identity(named: name).id
+        let rows = lock.withLock { memory.samples[id] ?? [] }
+        return try Tensor(shape: [rows.count / dimension, dimension], scalars: rows)
+    }
+}

@@ -1,0 +1,46 @@
+import GRDB
+
+/// The gallery's tables: identities, their embeddings, and the key/value meta table.
+enum GallerySchema {
+    /// Creates the tables of a new gallery; a no-op on an existing one.
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE identities (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT NOT NULL UNIQUE,
+                        created DOUBLE NOT NULL,
+                        metadata TEXT NOT NULL DEFAULT '{}'
+                    );
+                    CREATE TABLE embeddings (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        identity_id INTEGER NOT NULL REFERENCES identities(id) ON DELETE CASCADE,
+                        vector BLOB NOT NULL
+                    );
+                    CREATE INDEX embeddings_identity ON embeddings(identity_id);
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    """)
+        }
+        return migrator
+    }
+
+    /// The meta table as a dictionary.
+    static func readMeta(_ db: Database) throws -> [String: String] {
+        var meta: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT key, value FROM meta") {
+            let key: String = row["key"]
+            let value: String = row["value"]
+            meta[key] = value
+        }
+        return meta
+    }
+
+    /// Sets one meta value.
+    static func writeMeta(_ db: Database, _ key: String, _ value: String) throws {
+        try db.execute(
+            sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            arguments: [key, value])
+    }
+}
