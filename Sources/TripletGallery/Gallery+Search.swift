@@ -18,8 +18,7 @@ extension Gallery {
             return Array(repeating: GalleryIdentification(matches: [], isUnknown: true), count: queries.rowCount)
         }
         // Enough rows that k distinct identities are among them, whatever their sample counts.
-        let perIdentity = templates == .allSamples ? (snapshot.samples.values.map(\.count).max() ?? 0) / dimension : 1
-        let wanted = min(rows, k * max(perIdentity, 1))
+        let wanted = min(rows, k * max(snapshot.maxTemplatesPerIdentity, 1))
         let references = try Tensor(shape: [rows, dimension], scalars: snapshot.templates)
         let found = try ExactKNN.search(queries: queries, references: references, k: wanted, metric: metric)
         return (0..<queries.rowCount).map { q in

@@ -15,6 +15,8 @@ struct GalleryMemory: Sendable {
     private(set) var templates: [Float] = []
     /// The identity of each template row.
     private(set) var templateOwners: [Int64] = []
+    /// The most template rows any one identity has.
+    private(set) var maxTemplatesPerIdentity = 0
 
     init(dimension: Int, mode: GalleryTemplates) {
         self.dimension = dimension
@@ -52,6 +54,8 @@ struct GalleryMemory: Sendable {
         }
         templates = rows
         templateOwners = owners
+        maxTemplatesPerIdentity =
+            mode == .allSamples ? identities.keys.map { count(of: $0) }.max() ?? 0 : (identities.isEmpty ? 0 : 1)
     }
 
     /// The template rows of one identity.

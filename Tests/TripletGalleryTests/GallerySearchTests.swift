@@ -97,3 +97,28 @@ struct GallerySearchTests {
         #expect(try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 8).list().count == 41)
     }
 }
+
+@Suite("Gallery edits and batches")
+struct GalleryEditTests {
+    @Test("a batch of queries gives one answer per row, in order")
+    func batchIdentify() throws {
+        let gallery = try makeGallery()
+        try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
+        try gallery.enroll(name: "bob", embeddings: [axis(1, 4)])
+        let queries = try Tensor(rows: [axis(1, 4, noise: 0.1), axis(0, 4, noise: 0.1), axis(1, 4)])
+        let answers = try gallery.identify(queries, k: 1)
+        #expect(answers.map { $0.matches.first?.identity.name } == ["bob", "ada", "bob"])
+    }
+
+    @Test("rename onto a taken name, or edits of an unknown identity, throw and change nothing")
+    func badEdits() throws {
+        let gallery = try makeGallery()
+        try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
+        try gallery.enroll(name: "bob", embeddings: [axis(1, 4)])
+        #expect(throws: GalleryError.duplicateName("bob")) { try gallery.rename("ada", to: "bob") }
+        #expect(throws: GalleryError.unknownIdentity("zed")) { try gallery.rename("zed", to: "cy") }
+        #expect(throws: GalleryError.unknownIdentity("zed")) { try gallery.remove(identity: "zed") }
+        let reopened = try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 4)
+        #expect(reopened.list().map(\.name) == ["ada", "bob"])
+    }
+}
