@@ -8,12 +8,9 @@ extension Gallery {
     /// the fingerprint, dimension, metric and calibration).
     public func export(to folder: URL) throws {
         let (snapshot, calibration) = lock.withLock { (memory, storedCalibration) }
-        var rows: [Float] = [], owners: [Int] = []
+        // The samples are stored grouped by identity in id order already.
+        let rows = snapshot.sampleRows, owners = snapshot.sampleOwners.map { Int($0) }
         let identities = snapshot.identities.values.sorted { $0.id < $1.id }
-        for identity in identities {
-            rows.append(contentsOf: snapshot.samples[identity.id] ?? [])
-            owners.append(contentsOf: repeatElement(Int(identity.id), count: snapshot.count(of: identity.id)))
-        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try NPY.write(
             try Tensor(shape: [owners.count, dimension], scalars: rows),

@@ -30,8 +30,7 @@ extension Gallery {
             let identity = GalleryIdentity(
                 id: id, name: name, created: created, metadata: metadata, sampleCount: embeddings.rowCount)
             lock.withLock {
-                memory.set(identity, samples: embeddings.scalars)
-                memory.rebuild()
+                memory.append(identity, samples: embeddings.scalars[...])
             }
             return id
         }
@@ -50,7 +49,6 @@ extension Gallery {
             try write { db in try db.execute(sql: "DELETE FROM identities WHERE id = ?", arguments: [id]) }
             lock.withLock {
                 memory.remove(id)
-                memory.rebuild()
             }
         }
     }

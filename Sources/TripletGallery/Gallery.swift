@@ -87,32 +87,42 @@ public final class Gallery: @unchecked Sendable {
         }
     }
 
-    /// Rebuilds the in-memory copy from the database.
+    /// Rebuilds the in-memory copy from the database: every embedding in one query, grouped by identity
+    /// in id order, each BLOB decoded straight into one contiguous buffer.
     func reload() throws {
         var fresh = GalleryMemory(dimension: dimension, mode: templates)
         let dimension = dimension, path = path
-        let calibration: GalleryCalibration? = try pool.read { db in
-            var rows: [Int64: [Float]] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT identity_id, vector FROM embeddings ORDER BY id")
+        let (calibration, identities, rows, owners) = try pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embeddings") ?? 0
+            var rows = [Float](), owners = [Int64]()
+            rows.reserveCapacity(total * dimension)
+            owners.reserveCapacity(total)
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT identity_id, vector FROM embeddings ORDER BY identity_id, id")
             while let row = try cursor.next() {
-                let owner: Int64 = row["identity_id"]
-                let blob: Data = row["vector"]
-                guard VectorBlob.decode(blob, dimension: dimension, into: &rows[owner, default: []]) else {
-                    throw GalleryError.corruptFile(
-                        path: path.path, reason: "an embedding of \(blob.count) bytes, not \(dimension * 4)")
+                let owner: Int64 = row[0]
+                let size = try row.withUnsafeData(atIndex: 1) { blob -> Int? in
+                    guard let blob else { return 0 }
+                    return VectorBlob.decode(blob, dimension: dimension, into: &rows) ? nil : blob.count
                 }
+                if let size {
+                    throw GalleryError.corruptFile(
+                        path: path.path, reason: "an embedding of \(size) bytes, not \(dimension * 4)")
+                }
+                owners.append(owner)
             }
-            for row in try Row.fetchAll(db, sql: "SELECT id, name, created, metadata FROM identities") {
-                let id: Int64 = row["id"]
-                let vectors = rows[id] ?? []
-                let identity = GalleryIdentity(
-                    id: id, name: row["name"], created: Date(timeIntervalSince1970: row["created"]),
-                    metadata: Self.decodeMetadata(row["metadata"]), sampleCount: vectors.count / dimension)
-                fresh.set(identity, samples: vectors)
-            }
-            return Self.calibration(from: try GallerySchema.readMeta(db))
+            var counts: [Int64: Int] = [:]
+            for owner in owners { counts[owner, default: 0] += 1 }
+            let identities = try Row.fetchAll(db, sql: "SELECT id, name, created, metadata FROM identities ORDER BY id")
+                .map { row in
+                    let id: Int64 = row["id"]
+                    return GalleryIdentity(
+                        id: id, name: row["name"], created: Date(timeIntervalSince1970: row["created"]),
+                        metadata: Self.decodeMetadata(row["metadata"]), sampleCount: counts[id] ?? 0)
+                }
+            return (Self.calibration(from: try GallerySchema.readMeta(db)), identities, rows, owners)
         }
-        fresh.rebuild()
+        fresh.load(identities, rows: rows, owners: owners)
         lock.withLock {
             memory = fresh
             storedCalibration = calibration
@@ -151,7 +161,7 @@ public final class Gallery: @unchecked Sendable {
     /// The stored embeddings of an identity, `[sampleCount, dimension]`.
     public func embeddings(of name: String) throws -> Tensor {
         let id = try identity(named: name).id
-        let rows = lock.withLock { memory.samples[id] ?? [] }
+        let rows = lock.withLock { Array(memory.samples(of: id)) }
         return try Tensor(shape: [rows.count / dimension, dimension], scalars: rows)
     }
 }

@@ -1,20 +1,26 @@
 import TripletCore
 
-/// The in-memory copy of the database that the search scans: every identity with its samples, and the
-/// flattened templates (one row per sample, or one mean per identity) with the identity of each row.
-struct GalleryMemory: Sendable {
+/// The in-memory copy of the database that the search scans: every identity, all samples in one
+/// contiguous row-major buffer (identities in id order, each one's rows together), and the search's
+/// templates (the samples themselves, or one re-normalised mean per identity) with the identity of each
+/// row. Enrolment appends rows (amortised growth); removal compacts in place; nothing is rebuilt whole.
+struct GalleryMemory: Sendable, Equatable {
     /// The embedding width.
     let dimension: Int
     /// How identities are represented in `templates`.
     let mode: GalleryTemplates
     /// Identities by id.
     private(set) var identities: [Int64: GalleryIdentity] = [:]
-    /// Samples by identity id, row-major `sampleCount × dimension`.
-    private(set) var samples: [Int64: [Float]] = [:]
-    /// The search's references, row-major.
-    private(set) var templates: [Float] = []
-    /// The identity of each template row.
-    private(set) var templateOwners: [Int64] = []
+    /// Identity ids by name.
+    private(set) var ids: [String: Int64] = [:]
+    /// Every sample, row-major, identities in id order.
+    private(set) var sampleRows: [Float] = []
+    /// The identity of each sample row.
+    private(set) var sampleOwners: [Int64] = []
+    /// The means (`normalizedMean` only), row-major, identities in id order.
+    private var meanRows: [Float] = []
+    /// The identity of each mean row (`normalizedMean` only).
+    private var meanOwners: [Int64] = []
     /// The most template rows any one identity has.
     private(set) var maxTemplatesPerIdentity = 0
 
@@ -23,49 +29,123 @@ struct GalleryMemory: Sendable {
         self.mode = mode
     }
 
-    /// Adds (or replaces) an identity with its samples; call `rebuild` after a batch of changes.
-    mutating func set(_ identity: GalleryIdentity, samples rows: [Float]) {
+    /// The search's references, row-major (shares storage; no copy).
+    var templates: [Float] { mode == .allSamples ? sampleRows : meanRows }
+    /// The identity of each template row.
+    var templateOwners: [Int64] { mode == .allSamples ? sampleOwners : meanOwners }
+
+    /// Appends a new identity, whose id must be larger than every stored one (the database's
+    /// AUTOINCREMENT guarantees it), with its samples.
+    mutating func append(_ identity: GalleryIdentity, samples rows: ArraySlice<Float>) {
+        let n = rows.count / dimension
         identities[identity.id] = identity
-        samples[identity.id] = rows
+        ids[identity.name] = identity.id
+        sampleRows.append(contentsOf: rows)
+        sampleOwners.append(contentsOf: repeatElement(identity.id, count: n))
+        if mode == .normalizedMean {
+            meanRows.append(contentsOf: Self.normalizedMean(rows, dimension: dimension))
+            meanOwners.append(identity.id)
+            maxTemplatesPerIdentity = 1
+        } else {
+            maxTemplatesPerIdentity = max(maxTemplatesPerIdentity, n)
+        }
     }
 
-    /// Drops an identity.
+    /// Appends the identities of a freshly loaded database whose samples are already in `rows`
+    /// (`owners[i]` the identity of row i, grouped by identity in id order).
+    mutating func load(_ loaded: [GalleryIdentity], rows: [Float], owners: [Int64]) {
+        sampleRows = rows
+        sampleOwners = owners
+        for identity in loaded {
+            identities[identity.id] = identity
+            ids[identity.name] = identity.id
+        }
+        recomputeTemplates()
+    }
+
+    /// Drops an identity, closing the gap its rows leave.
     mutating func remove(_ id: Int64) {
-        identities[id] = nil
-        samples[id] = nil
+        guard let identity = identities.removeValue(forKey: id) else { return }
+        ids[identity.name] = nil
+        if let range = rows(of: id) {
+            sampleRows.removeSubrange(range.lowerBound * dimension..<range.upperBound * dimension)
+            sampleOwners.removeSubrange(range)
+        }
+        if mode == .normalizedMean {
+            if let row = meanOwners.firstIndex(of: id) {
+                meanRows.removeSubrange(row * dimension..<(row + 1) * dimension)
+                meanOwners.remove(at: row)
+            }
+            maxTemplatesPerIdentity = identities.isEmpty ? 0 : 1
+        } else if identity.sampleCount >= maxTemplatesPerIdentity {
+            maxTemplatesPerIdentity = identities.values.map(\.sampleCount).max() ?? 0
+        }
     }
 
     /// Changes an identity's name.
     mutating func rename(_ id: Int64, to name: String) {
+        guard let old = identities[id]?.name else { return }
+        ids[old] = nil
+        ids[name] = id
         identities[id]?.name = name
     }
 
     /// The identity with this name.
     func identity(named name: String) -> GalleryIdentity? {
-        identities.values.first { $0.name == name }
+        ids[name].flatMap { identities[$0] }
     }
 
-    /// Recomputes `templates` and `templateOwners` from the samples, identities in id order.
-    mutating func rebuild() {
-        var rows: [Float] = [], owners: [Int64] = []
-        for id in identities.keys.sorted() {
-            rows.append(contentsOf: templates(of: id))
-            owners.append(contentsOf: repeatElement(id, count: mode == .allSamples ? count(of: id) : 1))
-        }
-        templates = rows
-        templateOwners = owners
-        maxTemplatesPerIdentity =
-            mode == .allSamples ? identities.keys.map { count(of: $0) }.max() ?? 0 : (identities.isEmpty ? 0 : 1)
+    /// The sample rows of one identity (a range of row indices), nil when it has none.
+    func rows(of id: Int64) -> Range<Int>? {
+        // Rows are grouped by identity in id order: binary search the first row of `id` and the next.
+        let lower = sampleOwners.partitionPoint { $0 >= id }
+        let upper = sampleOwners.partitionPoint { $0 > id }
+        return lower < upper ? lower..<upper : nil
+    }
+
+    /// The samples of one identity, row-major.
+    func samples(of id: Int64) -> ArraySlice<Float> {
+        guard let range = rows(of: id) else { return [] }
+        return sampleRows[range.lowerBound * dimension..<range.upperBound * dimension]
     }
 
     /// The template rows of one identity.
     func templates(of id: Int64) -> [Float] {
-        let rows = samples[id] ?? []
-        guard mode == .normalizedMean else { return rows }
+        let rows = samples(of: id)
+        return mode == .normalizedMean ? Self.normalizedMean(rows, dimension: dimension) : Array(rows)
+    }
+
+    /// The number of samples of one identity.
+    func count(of id: Int64) -> Int { rows(of: id)?.count ?? 0 }
+
+    /// Recomputes the means and `maxTemplatesPerIdentity` from the samples (after a load).
+    private mutating func recomputeTemplates() {
+        meanRows = []
+        meanOwners = []
+        maxTemplatesPerIdentity = 0
+        var start = 0
+        while start < sampleOwners.count {
+            let id = sampleOwners[start]
+            var end = start + 1
+            while end < sampleOwners.count && sampleOwners[end] == id { end += 1 }
+            maxTemplatesPerIdentity = max(maxTemplatesPerIdentity, end - start)
+            if mode == .normalizedMean {
+                let rows = sampleRows[start * dimension..<end * dimension]
+                meanRows.append(contentsOf: Self.normalizedMean(rows, dimension: dimension))
+                meanOwners.append(id)
+            }
+            start = end
+        }
+        if mode == .normalizedMean { maxTemplatesPerIdentity = meanOwners.isEmpty ? 0 : 1 }
+    }
+
+    /// The mean of row-major rows, scaled back to unit length (left as is when zero).
+    static func normalizedMean(_ rows: ArraySlice<Float>, dimension: Int) -> [Float] {
         let n = rows.count / dimension
+        let base = rows.startIndex
         var mean = [Float](repeating: 0, count: dimension)
         for r in 0..<n {
-            for c in 0..<dimension { mean[c] += rows[r * dimension + c] }
+            for c in 0..<dimension { mean[c] += rows[base + r * dimension + c] }
         }
         var norm: Float = 0
         for c in 0..<dimension {
@@ -75,7 +155,17 @@ struct GalleryMemory: Sendable {
         norm = norm.squareRoot()
         return norm > 0 ? mean.map { $0 / norm } : mean
     }
+}
 
-    /// The number of samples of one identity.
-    func count(of id: Int64) -> Int { (samples[id]?.count ?? 0) / dimension }
+extension Array {
+    /// The first index whose element satisfies `predicate`, for an array partitioned so that every
+    /// element failing it comes first.
+    func partitionPoint(_ predicate: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(self[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
+    }
 }

@@ -14,6 +14,6 @@ struct TripletCommand: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure TripletKit's speed and memory.",
-        subcommands: [BenchLosses.self, BenchKNN.self]
+        subcommands: [BenchLosses.self, BenchKNN.self, BenchGallery.self]
     )
 }
