@@ -6,7 +6,7 @@ THREADS ?= 2
 BIN := .build/release/triplet
 BENCH_OUT := bench-out
 
-.PHONY: deps build demo test bench bench-knn bench-swift bench-pml bench-train torch-check lint format
+.PHONY: deps build demo demo-gallery test bench bench-knn bench-swift bench-pml bench-train torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
@@ -26,6 +26,16 @@ demo: build
 	$(BIN) train --dataset fashion-mnist --model convnet --loss triplet-margin --miner semihard --margin 0.2 \
 	  --epochs 3 --batch-size 256 --samples-per-class 32 --threads $(THREADS) --out $(DEMO_OUT)
 	@echo "model, sidecar, metrics and report: $(DEMO_OUT)/model.safetensors, model.json, metrics.json, report.html"
+
+# The open-set gallery: a ConvNet trained on classes 0–7 (reused when present), classes 0–7 enrolled,
+# the new class 8 enrolled from 5 samples without retraining, class 9 never enrolled, FAR = 1%.
+GALLERY_MODEL ?= runs/gallery-model
+demo-gallery: build
+	@[ -f $(GALLERY_MODEL)/model.safetensors ] || $(BIN) train --dataset fashion-mnist --model convnet \
+	  --loss triplet-margin --miner semihard --margin 0.2 --train-classes 0-7 --epochs 3 --batch-size 256 \
+	  --samples-per-class 32 --threads $(THREADS) --out $(GALLERY_MODEL)
+	$(BIN) gallery demo --model $(GALLERY_MODEL) --gallery runs/gallery-demo.sqlite --target-far 0.01 \
+	  --threads $(THREADS)
 
 test: deps
 	$(SWIFT) test

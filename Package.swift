@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletKit",
+                "TripletKit", "TripletGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -6,7 +6,10 @@ struct TripletCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triplet",
         abstract: "TripletKit: metric learning with the triplet loss.",
-        subcommands: [Train.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self, Bench.self]
+        subcommands: [
+            Train.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self, Bench.self,
+            GalleryCommand.self,
+        ]
     )
 }
 

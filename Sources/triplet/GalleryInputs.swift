@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import TripletGallery
+import TripletKit
+
+/// The options every `triplet gallery` subcommand shares: the gallery file and the model.
+struct GalleryOptions: ParsableArguments {
+    @Option(help: "The gallery file (SQLite, created when missing).") var gallery: String
+    @Option(help: "The model folder written by `triplet train` (its fingerprint guards the gallery).")
+    var model: String
+    @Option(help: "Embedding dimension (default: the model's; needed only when the model cannot be loaded).")
+    var dimension: Int?
+    @Option(help: "Threads.") var threads = 2
+
+    /// The model folder as a URL.
+    var modelURL: URL { URL(fileURLWithPath: model) }
+
+    /// Loads the network (only needed to embed raw inputs).
+    func trainedModel() throws -> TrainedModel { try TrainedModel(directory: modelURL, threads: threads) }
+
+    /// Opens (or creates) the gallery; the dimension is `known`, else `--dimension`, else the model's.
+    func open(dimension known: Int? = nil, loaded: TrainedModel? = nil) throws -> Gallery {
+        let fingerprint = try ModelFingerprint.of(directory: modelURL)
+        let width: Int
+        if let d = known ?? dimension {
+            width = d
+        } else {
+            let network = try loaded ?? trainedModel()
+            let probe = try Tensor(repeating: 0, shape: [1] + network.inputShape)
+            width = try network.embed(probe).rowWidth
+        }
+        return try Gallery(path: URL(fileURLWithPath: gallery), fingerprint: fingerprint, dimension: width)
+    }
+}
+
+/// Where the samples of a gallery subcommand come from: dataset rows, an NPY file or PGM images.
+struct GalleryInputOptions: ParsableArguments {
+    @Option(help: "Dataset: fashion-mnist.") var dataset = "fashion-mnist"
+    @Option(help: "Split: train or test.") var split = "test"
+    @Option(help: "Dataset rows: indices and ranges, e.g. 0,5,9 or 0-99.") var rows: String?
+    @Option(help: "Take the first --count rows of this class (after --skip of them).") var rowsOfClass: Int?
+    @Option(help: "How many rows with --rows-of-class.") var count = 5
+    @Option(help: "How many rows of the class to skip first with --rows-of-class.") var skip = 0
+    @Option(help: "Raw inputs [N, …] as NPY, embedded with --model.") var npy: String?
+    @Option(help: "Embeddings [N, D] as NPY, stored as they are.") var embeddings: String?
+    @Option(help: "An image file: binary PGM (P5), 28×28, 8-bit grey (repeat for several).") var image: [String] = []
+    @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
+
+    /// The samples' embeddings `[n, D]` and, for dataset rows, their labels.
+    func load(_ options: GalleryOptions) throws -> (embeddings: Tensor, labels: [Int]?) {
+        let sources = [rows != nil || rowsOfClass != nil, npy != nil, embeddings != nil, !image.isEmpty]
+        guard sources.filter({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one input: --rows / --rows-of-class, --npy, --embeddings or --image")
+        }
+        if let embeddings {
+            let e = try NPY.readTensor(contentsOf: URL(fileURLWithPath: embeddings))
+            guard e.shape.count == 2 else {
+                throw ValidationError("--embeddings \(embeddings): shape \(e.shape), expected [N, D]")
+            }
+            return (e, nil)
+        }
+        let model = try options.trainedModel()
+        if let npy {
+            return (try model.embed(try NPY.readTensor(contentsOf: URL(fileURLWithPath: npy))), nil)
+        }
+        if !image.isEmpty {
+            var pixels: [Float] = []
+            for path in image { pixels += try PGM.read(path, width: 28, height: 28) }
+            let inputs = try Tensor(shape: [image.count, 1, 28, 28], scalars: pixels)
+            return (try model.embed(inputs), nil)
+        }
+        let data = try loadRows()
+        return (try model.embed(data.inputs), data.labels)
+    }
+
+    /// The chosen dataset rows.
+    func loadRows() throws -> Dataset {
+        guard let which = DataSplit(rawValue: split) else {
+            throw ValidationError("--split \(split): expected train or test")
+        }
+        let data = try DatasetSource(name: dataset, directory: dataDir).load(which)
+        let indices: [Int]
+        if let rows {
+            indices = try Self.parseRows(rows, count: data.count)
+        } else if let rowsOfClass {
+            guard count >= 1, skip >= 0 else { throw ValidationError("--count must be >= 1 and --skip >= 0") }
+            let all = data.labels.indices.filter { data.labels[$0] == rowsOfClass }
+            guard all.count >= skip + count else {
+                throw ValidationError(
+                    "--rows-of-class \(rowsOfClass): \(all.count) rows in \(split), fewer than --skip + --count")
+            }
+            indices = Array(all[skip..<(skip + count)])
+        } else {
+            indices = []
+        }
+        return try data.subset(indices)
+    }
+
+    /// "0,5,9" or "0-99,120" as indices, each below `count`.
+    static func parseRows(_ text: String, count: Int) throws -> [Int] {
+        var out: [Int] = []
+        for part in text.split(separator: ",") {
+            let ends = part.split(separator: "-", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard (1...2).contains(ends.count), let first = ends.first ?? nil, let last = ends.last ?? nil,
+                first >= 0, first <= last, last < count
+            else {
+                throw ValidationError("--rows \(text): \"\(part)\" is not an index or range within 0..<\(count)")
+            }
+            out += Array(first...last)
+        }
+        guard !out.isEmpty else { throw ValidationError("--rows \(text): no rows") }
+        return out
+    }
+}
+
+/// Binary PGM (P5) images, 8-bit grey, standardised as Fashion-MNIST's inputs.
+enum PGM {
+    /// The pixels of the P5 file at `path`, which must be `width` × `height` with maxval ≤ 255, as
+    /// `(x / 255 − mean) / standardDeviation` with Fashion-MNIST's statistics.
+    static func read(_ path: String, width: Int, height: Int) throws -> [Float] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--image \(path): cannot read the file")
+        }
+        let bytes = [UInt8](data)
+        var position = 0
+        func token() -> String? {
+            while position < bytes.count {
+                if bytes[position] == UInt8(ascii: "#") {
+                    while position < bytes.count, bytes[position] != 10 { position += 1 }
+                } else if [9, 10, 13, 32].contains(bytes[position]) {
+                    position += 1
+                } else {
+                    break
+                }
+            }
+            let start = position
+            while position < bytes.count, ![9, 10, 13, 32].contains(bytes[position]) { position += 1 }
+            return start < position ? String(decoding: bytes[start..<position], as: UTF8.self) : nil
+        }
+        guard token() == "P5" else {
+            throw ValidationError("--image \(path): not a binary PGM (P5); PNG and other formats are not supported")
+        }
+        guard let w = token().flatMap({ Int($0) }), let h = token().flatMap({ Int($0) }),
+            let maxval = token().flatMap({ Int($0) }), maxval >= 1, maxval <= 255
+        else { throw ValidationError("--image \(path): damaged PGM header (expected width, height, maxval ≤ 255)") }
+        guard w == width, h == height else {
+            throw ValidationError(
+                "--image \(path): \(w)×\(h) pixels; the model takes \(width)×\(height), resize it first")
+        }
+        position += 1  // the single whitespace after maxval
+        guard bytes.count - position >= w * h else {
+            throw ValidationError("--image \(path): truncated, \(bytes.count - position) of \(w * h) pixel bytes")
+        }
+        let family = FashionMNIST.family
+        return bytes[position..<(position + w * h)].map {
+            (Float($0) / Float(maxval) - family.mean) / family.standardDeviation
+        }
+    }
+}
