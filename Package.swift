@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletKit", "TripletGallery",
+                "TripletKit", "TripletGallery", "CZlib",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -43,7 +43,8 @@ struct GalleryInputOptions: ParsableArguments {
     @Option(help: "How many rows of the class to skip first with --rows-of-class.") var skip = 0
     @Option(help: "Raw inputs [N, …] as NPY, embedded with --model.") var npy: String?
     @Option(help: "Embeddings [N, D] as NPY, stored as they are.") var embeddings: String?
-    @Option(help: "An image file: binary PGM (P5), 28×28, 8-bit grey (repeat for several).") var image: [String] = []
+    @Option(help: "An image file, 28×28 8-bit grey: binary PGM (P5) or non-interlaced PNG (repeat for several).")
+    var image: [String] = []
     @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
 
     /// The samples' embeddings `[n, D]` and, for dataset rows, their labels.
@@ -115,15 +116,16 @@ struct GalleryInputOptions: ParsableArguments {
     }
 }
 
-/// Binary PGM (P5) images, 8-bit grey, standardised as Fashion-MNIST's inputs.
+/// Image files (binary PGM, P5, or PNG through `PNG`), 8-bit grey, standardised as Fashion-MNIST's inputs.
 enum PGM {
-    /// The pixels of the P5 file at `path`, which must be `width` × `height` with maxval ≤ 255, as
+    /// The pixels of the P5 (or PNG) file at `path`, which must be `width` × `height` with maxval ≤ 255, as
     /// `(x / 255 − mean) / standardDeviation` with Fashion-MNIST's statistics.
     static func read(_ path: String, width: Int, height: Int) throws -> [Float] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ValidationError("--image \(path): cannot read the file")
         }
         let bytes = [UInt8](data)
+        if PNG.isPNG(bytes) { return standardise(try PNG.read(path, width: width, height: height), maxval: 255) }
         var position = 0
         func token() -> String? {
             while position < bytes.count {
@@ -140,7 +142,7 @@ enum PGM {
             return start < position ? String(decoding: bytes[start..<position], as: UTF8.self) : nil
         }
         guard token() == "P5" else {
-            throw ValidationError("--image \(path): not a binary PGM (P5); PNG and other formats are not supported")
+            throw ValidationError("--image \(path): neither a binary PGM (P5) nor a PNG")
         }
         guard let w = token().flatMap({ Int($0) }), let h = token().flatMap({ Int($0) }),
             let maxval = token().flatMap({ Int($0) }), maxval >= 1, maxval <= 255
@@ -153,9 +155,12 @@ enum PGM {
         guard bytes.count - position >= w * h else {
             throw ValidationError("--image \(path): truncated, \(bytes.count - position) of \(w * h) pixel bytes")
         }
+        return standardise(Array(bytes[position..<(position + w * h)]), maxval: maxval)
+    }
+
+    /// Grey levels 0...maxval as Fashion-MNIST's standardised inputs.
+    static func standardise(_ grey: [UInt8], maxval: Int) -> [Float] {
         let family = FashionMNIST.family
-        return bytes[position..<(position + w * h)].map {
-            (Float($0) / Float(maxval) - family.mean) / family.standardDeviation
-        }
+        return grey.map { (Float($0) / Float(maxval) - family.mean) / family.standardDeviation }
     }
 }
