@@ -59,8 +59,9 @@ struct GalleryCrashTests {
         #expect(
             try Self.run(["gallery", "enroll", "--name", "base", "--embeddings", smallPath.path] + common).status == 0)
         var expected = 10
-        // Kill points: as soon as the WAL grows, once it holds some megabytes, and after fixed delays.
-        let killAt: [(walBytes: Int, delay: Double)] = [(1, 0), (2_000_000, 0), (0, 0.3), (0, 0.8)]
+        // Kill points: once the WAL has grown by 100 kB, 1 MB and 2 MB during the enrollment (its rows take
+        // about 3.5 MB), and after fixed delays.
+        let killAt: [(walBytes: Int, delay: Double)] = [(100_000, 0), (1_000_000, 0), (2_000_000, 0), (0, 0.7)]
         var killedMidway = 0
         for (attempt, point) in killAt.enumerated() {
             let process = Process()
@@ -69,10 +70,11 @@ struct GalleryCrashTests {
                 ["gallery", "enroll", "--name", "big-\(attempt)", "--embeddings", bigPath.path] + common
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            let walBefore = Self.size(gallery + "-wal")
             try process.run()
             let deadline = Date().addingTimeInterval(30)
             if point.walBytes > 0 {
-                while process.isRunning, Self.size(gallery + "-wal") < point.walBytes, Date() < deadline {
+                while process.isRunning, Self.size(gallery + "-wal") < walBefore + point.walBytes, Date() < deadline {
                     usleep(200)
                 }
             } else {
