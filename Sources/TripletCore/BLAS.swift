@@ -25,6 +25,11 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int = 1
     ) {
         _ = singleThreaded
+        if m == 1 && transposeB && !transposeA {
+            // One row against many: a matrix-vector product, without packing B (c = alpha·B·a + beta·c).
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), alpha, b, Int32(ldb), a, 1, beta, c, 1)
+            return
+        }
         // Splitting pays off only when every block is still a sizeable product.
         let blocks = m * n * k >= 1 << 22 ? max(1, min(threads, m / 64)) : 1
         Parallel.forEachChunk(m, threads: blocks, chunksPerThread: 1) { rows in

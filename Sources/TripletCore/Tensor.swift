@@ -69,8 +69,27 @@ public struct Tensor: Equatable, Sendable {
         guard shape.count == 2 else { throw TripletError.shapeMismatch(expected: "[B, D]", got: shape) }
         guard shape[0] > 0 else { throw TripletError.emptyBatch }
         guard shape[1] > 0 else { throw TripletError.zeroDimension }
+        guard !allFinite else { return }
         if let bad = scalars.firstIndex(where: { !$0.isFinite }) {
             throw TripletError.nonFiniteValue(what: what, row: bad / shape[1], column: bad % shape[1])
+        }
+    }
+
+    /// Whether every element is finite, sixteen at a time: x·0 is 0 for a finite x and NaN otherwise.
+    public var allFinite: Bool {
+        scalars.withUnsafeBufferPointer { p in
+            var lanes = SIMD16<Float>()
+            var i = 0
+            while i + 16 <= p.count {
+                lanes += UnsafeRawPointer(p.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self) * 0
+                i += 16
+            }
+            var rest: Float = 0
+            while i < p.count {
+                rest += p[i] * 0
+                i += 1
+            }
+            return lanes.sum() + rest == 0
         }
     }
 }

@@ -83,7 +83,7 @@ public enum ExactKNN {
                             // Each worker owns whole query blocks: its own GEMM (one thread) into its own scores,
                             // scanned while they are still in cache; no barrier between GEMM and scan.
                             Parallel.forEachChunk(blocks, threads: threads) { mine in
-                                var scores = [Float](repeating: 0, count: queryBlock * min(referenceBlock, nr))
+                                var scores = [Float](repeating: 0, count: min(queryBlock, nq) * min(referenceBlock, nr))
                                 var buffer = [UInt64](repeating: 0, count: k + scanChunk)
                                 for block in mine {
                                     let qStart = block * queryBlock, rows = min(queryBlock, nq - qStart)
@@ -273,8 +273,18 @@ public enum ExactKNN {
     }
 
     static func squaredNorm(_ p: UnsafePointer<Float>, _ width: Int) -> Float {
-        var s: Float = 0
-        for i in 0..<width { s += p[i] * p[i] }
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= width {
+            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
+            lanes += v * v
+            i += 8
+        }
+        var s = lanes.sum()
+        while i < width {
+            s += p[i] * p[i]
+            i += 1
+        }
         return s
     }
 
