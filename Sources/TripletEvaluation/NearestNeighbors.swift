@@ -124,7 +124,7 @@ public enum ExactKNN {
                                                             v = exactRankValue(
                                                                 queryRow, rBase + j * width, width, metric)
                                                         }
-                                                        let key = UInt64(orderKey(v)) << 32 | UInt64(j)
+                                                        let key = UInt64(SortKey.encode(v)) << 32 | UInt64(j)
                                                         if key < limit {
                                                             buffer[count] = key
                                                             count += 1
@@ -234,7 +234,7 @@ public enum ExactKNN {
 
     /// The ranking value stored in the upper half of a key.
     @inline(__always)
-    static func rankValue(ofKey key: UInt64) -> Float { distanceValue(ofKey: UInt32(truncatingIfNeeded: key >> 32)) }
+    static func rankValue(ofKey key: UInt64) -> Float { SortKey.decode(UInt32(truncatingIfNeeded: key >> 32)) }
 
     /// Sorts the k smallest keys to the front (quickselect, then a sort of those k).
     static func selectSmallest(_ keys: inout [UInt64], count: Int, k: Int) {
@@ -259,34 +259,7 @@ public enum ExactKNN {
         }
     }
 
-    /// The Float an `orderKey` came from.
-    @inline(__always)
-    static func distanceValue(ofKey key: UInt32) -> Float {
-        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
-    }
-
-    /// An order-preserving map from Float to UInt32.
-    @inline(__always)
-    static func orderKey(_ x: Float) -> UInt32 {
-        let bits = x.bitPattern
-        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-    }
-
-    static func squaredNorm(_ p: UnsafePointer<Float>, _ width: Int) -> Float {
-        var lanes = SIMD8<Float>()
-        var i = 0
-        while i + 8 <= width {
-            let v = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-            lanes += v * v
-            i += 8
-        }
-        var s = lanes.sum()
-        while i < width {
-            s += p[i] * p[i]
-            i += 1
-        }
-        return s
-    }
+    static func squaredNorm(_ p: UnsafePointer<Float>, _ width: Int) -> Float { VectorMath.dot(p, p, width) }
 
     static func squaredNorms(_ t: Tensor) -> [Float] {
         t.scalars.withUnsafeBufferPointer { p in

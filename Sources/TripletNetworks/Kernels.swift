@@ -1,3 +1,5 @@
+import TripletCore
+
 /// Small vectorised loops shared by the layers.
 enum Kernels {
     /// sums[j] += Σ_i m[i, j] for a row-major rows × columns matrix.
@@ -8,22 +10,6 @@ enum Kernels {
             let row = m + i * columns
             for j in 0..<columns { sums[j] += row[j] }
         }
-    }
-
-    /// Σ x[i] for i < count, accumulated in sixteen lanes.
-    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD16<Float>()
-        var i = 0
-        while i + 16 <= count {
-            lanes += load16(x + i)
-            i += 16
-        }
-        var total = lanes.sum()
-        while i < count {
-            total += x[i]
-            i += 1
-        }
-        return total
     }
 
     /// out[i] = max(x[i], 0) (NaN stays NaN) for i in `range`.

@@ -104,20 +104,6 @@ extension TripletKernels {
     }
 }
 
-/// An order-preserving map from Float to UInt32, so (value, index) pairs sort as plain integers.
-enum SortKey {
-    @inline(__always)
-    static func encode(_ x: Float) -> UInt32 {
-        let bits = x.bitPattern
-        return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
-    }
-
-    @inline(__always)
-    static func decode(_ key: UInt32) -> Float {
-        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
-    }
-}
-
 /// Per-thread buffers of the sorted sweep, reused across anchors.
 struct StreamScratch {
     /// Anchors with at most this many positives use the plain scan.

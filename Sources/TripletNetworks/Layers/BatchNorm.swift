@@ -92,7 +92,7 @@ public final class BatchNorm: Layer {
                 for f in 0..<c {
                     // Two passes in Double: mean, then the centred sum of squares.
                     var sum = 0.0
-                    forEachRun(f, n: n, inner: inner) { start in sum += Double(Kernels.sum(x + start, count: inner)) }
+                    forEachRun(f, n: n, inner: inner) { start in sum += Double(VectorMath.sum(x + start, inner)) }
                     let mean = sum / Double(count)
                     var squares = 0.0
                     forEachRun(f, n: n, inner: inner) { start in

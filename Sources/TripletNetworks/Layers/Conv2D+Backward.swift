@@ -63,7 +63,7 @@ extension Conv2D {
                                             transposeA: false, transposeB: true, m: o, n: kk, k: width, alpha: 1,
                                             a: dyg, lda: width, b: col, ldb: width, beta: 1, c: dw, ldc: kk)
                                         for channel in 0..<o {
-                                            db[channel] += Kernels.sum(dyg + channel * width, count: width)
+                                            db[channel] += VectorMath.sum(dyg + channel * width, width)
                                         }
                                         if let dx, let dcols {
                                             let dcol = dcols + worker * kk * group * p

@@ -1,8 +1,8 @@
-/// Small SIMD kernels over raw rows, shared by the distance and loss code.
-enum VectorMath {
+/// Small SIMD kernels over raw rows, shared by the package's modules.
+package enum VectorMath {
     /// Σₖ (a[k] − b[k])², summed in a fixed order so that the result is symmetric in a and b.
-    @inline(__always)
-    static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    @inlinable @inline(__always)
+    package static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD8<Float>()
         var k = 0
         while k + 8 <= n {
@@ -22,8 +22,8 @@ enum VectorMath {
     }
 
     /// Σₖ a[k]·b[k], summed in a fixed order so that the result is symmetric in a and b.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    @inlinable @inline(__always)
+    package static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD8<Float>()
         var k = 0
         while k + 8 <= n {
@@ -41,8 +41,8 @@ enum VectorMath {
     }
 
     /// Σₖ a[k], in SIMD lanes.
-    @inline(__always)
-    static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
+    @inlinable @inline(__always)
+    package static func sum(_ a: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD8<Float>()
         var k = 0
         while k + 8 <= n {
@@ -58,8 +58,8 @@ enum VectorMath {
     }
 
     /// y[k] += alpha · x[k].
-    @inline(__always)
-    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    @inlinable @inline(__always)
+    package static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         for k in 0..<n { y[k] += alpha * x[k] }
     }
 }
