@@ -40,121 +40,88 @@ public enum ExactKNN {
         threads: Int = Parallel.defaultThreads
     ) throws -> NearestNeighbors {
         try search(
-            queries: queries, references: references, k: k, metric: metric, excludeSelf: excludeSelf,
-            threads: threads, queryBlock: 512, referenceBlock: 1024)
+            queries: queries, references: try KNNReferences(references, metric: metric), k: k,
+            excludeSelf: excludeSelf, threads: threads)
     }
 
-    /// `search` with explicit block sizes (queries and references per GEMM).
+    /// `search` over references prepared once (`KNNReferences`), in their metric: for a store searched
+    /// again and again, so that no call re-checks or re-norms the stored rows.
+    public static func search(
+        queries: Tensor, references: KNNReferences, k: Int, excludeSelf: Bool = false,
+        threads: Int = Parallel.defaultThreads
+    ) throws -> NearestNeighbors {
+        try search(
+            queries: queries, references: references, k: k, excludeSelf: excludeSelf, threads: threads,
+            queryBlock: 512, referenceBlock: 1024, partRows: 16_384)
+    }
+
+    /// `search` with explicit block sizes (queries and references per GEMM) and the fewest references
+    /// per part when references are split across threads.
     static func search(
-        queries: Tensor, references: Tensor, k: Int, metric: KNNMetric, excludeSelf: Bool, threads: Int,
-        queryBlock: Int, referenceBlock: Int
+        queries: Tensor, references: KNNReferences, k: Int, excludeSelf: Bool, threads: Int,
+        queryBlock: Int, referenceBlock: Int, partRows: Int
     ) throws -> NearestNeighbors {
         try queries.validateEmbeddings("queries")
-        try references.validateEmbeddings("references")
-        guard queries.rowWidth == references.rowWidth else {
+        guard queries.rowWidth == references.width else {
             throw TripletError.shapeMismatch(
-                expected: "queries and references of the same width", got: references.shape)
+                expected: "queries of the references' width \(references.width)", got: queries.shape)
         }
-        if excludeSelf && queries.rowCount != references.rowCount {
+        if excludeSelf && queries.rowCount != references.count {
             throw TripletError.invalidParameter(
                 name: "excludeSelf", value: "true", expected: "queries that are the references (same row count)")
         }
-        let available = references.rowCount - (excludeSelf ? 1 : 0)
+        let available = references.count - (excludeSelf ? 1 : 0)
         guard k >= 1, k <= available else {
-            throw TripletError.invalidParameter(name: "k", value: "\(k)", expected: "1...\(available)")
+            throw TripletError.invalidParameter(name: "k", value: "\(k)", expected: "1...\(max(available, 1))")
         }
-        let (q, r) = metric == .cosine ? (normalized(queries), normalized(references)) : (queries, references)
-        let nq = q.rowCount, nr = r.rowCount, width = q.rowWidth
-        let referenceNorms = squaredNorms(r)
-        let halfNorms = referenceNorms.map { $0 / 2 }
-        // The Gram form's rounding is a few ulps of ‖q‖² + ‖r‖²: a generous bound for the scan's slack.
-        let largestNorm = referenceNorms.max() ?? 0
-        let closeRatio = Self.closeRatio
-        // Per query: its k best keys (distance key << 32 | reference index), sorted once full.
-        var best = [UInt64](repeating: .max, count: nq * k)
-        let blocks = (nq + queryBlock - 1) / queryBlock
+        let metric = references.metric
+        let q = metric == .cosine ? normalized(queries) : queries
+        let nq = q.rowCount, nr = references.count
+        // Fewer query blocks than threads (a single query, say): the references are split among the idle
+        // threads, each part keeping its own k best per query, merged at the end.
+        let queryBlocks = (nq + queryBlock - 1) / queryBlock
+        let parts = max(1, min(threads / queryBlocks, nr / partRows))
+        // Per part and query: its k best keys (distance key << 32 | reference index), sorted once full.
+        var best = [UInt64](repeating: .max, count: parts * nq * k)
         q.scalars.withUnsafeBufferPointer { qp in
-            r.scalars.withUnsafeBufferPointer { rp in
-                referenceNorms.withUnsafeBufferPointer { np in
-                    halfNorms.withUnsafeBufferPointer { hp in
-                        best.withUnsafeMutableBufferPointer { bp in
-                            let qBase = qp.baseAddress!, rBase = rp.baseAddress!, norms = np.baseAddress!
-                            let halves = hp.baseAddress!
-                            // Each worker owns whole query blocks: its own GEMM (one thread) into its own scores,
-                            // scanned while they are still in cache; no barrier between GEMM and scan.
-                            Parallel.forEachChunk(blocks, threads: threads) { mine in
-                                var scores = [Float](repeating: 0, count: min(queryBlock, nq) * min(referenceBlock, nr))
-                                var buffer = [UInt64](repeating: 0, count: k + scanChunk)
-                                for block in mine {
-                                    let qStart = block * queryBlock, rows = min(queryBlock, nq - qStart)
-                                    for rStart in stride(from: 0, to: nr, by: referenceBlock) {
-                                        let columns = min(referenceBlock, nr - rStart)
-                                        scores.withUnsafeMutableBufferPointer { sp in
-                                            BLAS.gemm(
-                                                transposeA: false, transposeB: true, m: rows, n: columns, k: width,
-                                                alpha: 1, a: qBase + qStart * width, lda: width,
-                                                b: rBase + rStart * width, ldb: width, beta: 0, c: sp.baseAddress!,
-                                                ldc: columns, threads: 1)
-                                            for row in 0..<rows {
-                                                let query = qStart + row, queryRow = qBase + query * width
-                                                let queryNorm = squaredNorm(queryRow, width)
-                                                let slack = 1e-5 * (queryNorm + largestNorm)
-                                                let s = sp.baseAddress! + row * columns,
-                                                    top = bp.baseAddress! + query * k
-                                                // The previous best, then candidates below the k-th best, chunk by chunk.
-                                                var count = 0
-                                                while count < k && top[count] != .max {
-                                                    buffer[count] = top[count]
-                                                    count += 1
-                                                }
-                                                var limit: UInt64 = count == k ? top[k - 1] : .max
-                                                var limitValue = count == k ? rankValue(ofKey: limit) : .infinity
-                                                for chunk in stride(from: 0, to: columns, by: scanChunk) {
-                                                    let end = min(chunk + scanChunk, columns)
-                                                    // Sixteen references at a time; only hits leave the SIMD path.
-                                                    scan(
-                                                        s + chunk, halves + rStart + chunk, end - chunk, queryNorm,
-                                                        metric,
-                                                        limitValue, slack: slack
-                                                    ) { c in
-                                                        let j = rStart + chunk + c
-                                                        if excludeSelf && j == query { return }
-                                                        var v = rankValue(s[chunk + c], queryNorm, norms[j], metric)
-                                                        if metric != .dot && v < closeRatio * (queryNorm + norms[j]) {
-                                                            v = exactRankValue(
-                                                                queryRow, rBase + j * width, width, metric)
-                                                        }
-                                                        let key = UInt64(SortKey.encode(v)) << 32 | UInt64(j)
-                                                        if key < limit {
-                                                            buffer[count] = key
-                                                            count += 1
-                                                        }
-                                                    }
-                                                    if count >= k {
-                                                        selectSmallest(&buffer, count: count, k: k)
-                                                        count = k
-                                                        limit = buffer[k - 1]
-                                                        limitValue = rankValue(ofKey: limit)
-                                                    }
-                                                }
-                                                if count < k { buffer[0..<count].sort() }
-                                                for i in 0..<count { top[i] = buffer[i] }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+            best.withUnsafeMutableBufferPointer { bp in
+                let qBase = qp.baseAddress!, top = bp.baseAddress!
+                Parallel.forEachChunk(queryBlocks * parts, threads: threads) { mine in
+                    var scanner = BlockScanner(
+                        references: references, k: k, excludeSelf: excludeSelf,
+                        scores: min(queryBlock, nq) * min(referenceBlock, nr))
+                    for item in mine {
+                        let (block, part) = item.quotientAndRemainder(dividingBy: parts)
+                        let qStart = block * queryBlock
+                        scanner.scan(
+                            queries: qBase, range: qStart..<min(qStart + queryBlock, nq),
+                            references: (part * nr / parts)..<((part + 1) * nr / parts),
+                            referenceBlock: referenceBlock, best: top + part * nq * k)
                     }
                 }
             }
         }
+        if parts > 1 { best = merge(best, parts: parts, queries: nq, k: k) }
         let indices = best.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
         let distances = best.map { key -> Float in
             let v = rankValue(ofKey: key)
             return metric == .euclidean ? v.squareRoot() : v
         }
         return NearestNeighbors(k: k, indices: indices, distances: distances)
+    }
+
+    /// The k smallest keys of each query over the parts' lists (`[parts, queries, k]`), `[queries, k]`.
+    static func merge(_ lists: [UInt64], parts: Int, queries: Int, k: Int) -> [UInt64] {
+        var merged = [UInt64](repeating: .max, count: queries * k)
+        var candidates = [UInt64]()
+        candidates.reserveCapacity(parts * k)
+        for q in 0..<queries {
+            candidates.removeAll(keepingCapacity: true)
+            for part in 0..<parts { candidates += lists[(part * queries + q) * k..<(part * queries + q + 1) * k] }
+            candidates.sort()
+            merged.replaceSubrange(q * k..<(q + 1) * k, with: candidates[0..<k])
+        }
+        return merged
     }
 
     /// A squared distance below this fraction of ‖q‖² + ‖r‖² is recomputed from the difference: the Gram
@@ -236,43 +203,35 @@ public enum ExactKNN {
     @inline(__always)
     static func rankValue(ofKey key: UInt64) -> Float { SortKey.decode(UInt32(truncatingIfNeeded: key >> 32)) }
 
-    /// Sorts the k smallest keys to the front (quickselect, then a sort of those k).
-    static func selectSmallest(_ keys: inout [UInt64], count: Int, k: Int) {
-        keys.withUnsafeMutableBufferPointer { buffer in
-            var lo = 0, hi = count - 1
-            while lo < hi {
-                let pivot = buffer[(lo + hi) / 2]
-                var i = lo, j = hi
-                while i <= j {
-                    while buffer[i] < pivot { i += 1 }
-                    while buffer[j] > pivot { j -= 1 }
-                    if i <= j {
-                        buffer.swapAt(i, j)
-                        i += 1
-                        j -= 1
-                    }
+    /// Sorts the k smallest of the first `count` keys to the front (quickselect, then a sort of those k).
+    static func selectSmallest(_ buffer: UnsafeMutableBufferPointer<UInt64>, count: Int, k: Int) {
+        var lo = 0, hi = count - 1
+        while lo < hi {
+            let pivot = buffer[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while buffer[i] < pivot { i += 1 }
+                while buffer[j] > pivot { j -= 1 }
+                if i <= j {
+                    buffer.swapAt(i, j)
+                    i += 1
+                    j -= 1
                 }
-                if k - 1 <= j { hi = j } else if k - 1 >= i { lo = i } else { break }
             }
-            var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<k])
-            head.sort()
+            if k - 1 <= j { hi = j } else if k - 1 >= i { lo = i } else { break }
         }
+        var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<k])
+        head.sort()
     }
 
-    static func squaredNorm(_ p: UnsafePointer<Float>, _ width: Int) -> Float { VectorMath.dot(p, p, width) }
-
-    static func squaredNorms(_ t: Tensor) -> [Float] {
-        t.scalars.withUnsafeBufferPointer { p in
-            (0..<t.rowCount).map { squaredNorm(p.baseAddress! + $0 * t.rowWidth, t.rowWidth) }
-        }
-    }
-
+    /// A copy of `t` with every row scaled to unit length (as `KNNReferences` does for the cosine).
     static func normalized(_ t: Tensor) -> Tensor {
         var out = t
         let width = t.rowWidth
         out.scalars.withUnsafeMutableBufferPointer { p in
             for i in 0..<t.rowCount {
-                let norm = max(squaredNorm(p.baseAddress! + i * width, width).squareRoot(), 1e-12)
+                let row = p.baseAddress! + i * width
+                let norm = max(VectorMath.dot(row, row, width).squareRoot(), 1e-12)
                 for j in 0..<width { p[i * width + j] /= norm }
             }
         }

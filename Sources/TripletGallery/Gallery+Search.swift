@@ -5,12 +5,12 @@ extension Gallery {
     /// The k nearest identities of one query embedding, nearest first; `isUnknown` when the gallery is
     /// empty or the best distance is over the calibrated threshold (no threshold: never unknown).
     public func identify(_ embedding: [Float], k: Int = 1) throws -> GalleryIdentification {
-        // One query is one block of the search: a single thread, no hand-off.
-        try identify(try tensor([embedding]), k: k, threads: 1)[0]
+        try identify(try tensor([embedding]), k: k)[0]
     }
 
     /// `identify` for every row of `queries` (`[n, dimension]`), in one search on `threads` threads. The
-    /// search reads the in-memory copy in place: no per-call copy of the stored embeddings.
+    /// search reads the in-memory copy in place: no per-call copy, check or norm of the stored embeddings.
+    /// Few queries (one, say) are searched with the references split among the threads.
     public func identify(
         _ queries: Tensor, k: Int = 1, threads: Int = Parallel.defaultThreads
     ) throws -> [GalleryIdentification] {
@@ -23,9 +23,8 @@ extension Gallery {
         }
         // Enough rows that k distinct identities are among them, whatever their sample counts.
         let wanted = min(rows, k * max(snapshot.maxTemplatesPerIdentity, 1))
-        let references = try Tensor(shape: [rows, dimension], scalars: snapshot.templates)
         let found = try ExactKNN.search(
-            queries: queries, references: references, k: wanted, metric: metric, threads: max(threads, 1))
+            queries: queries, references: snapshot.templates, k: wanted, threads: max(threads, 1))
         return (0..<queries.rowCount).map { q in
             var matches: [GalleryMatch] = []
             var seen = Set<Int64>()

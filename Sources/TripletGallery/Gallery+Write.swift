@@ -8,6 +8,7 @@ extension Gallery {
     @discardableResult
     public func enroll(name: String, embeddings: Tensor, metadata: [String: String] = [:]) throws -> Int64 {
         try validate(embeddings)
+        let prepared = try lock.withLock { try memory.prepareTemplates(embeddings) }
         let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
         // Rounded as the database stores it, so the memory copy equals a reopened one.
         let created = Date(timeIntervalSince1970: Date().timeIntervalSince1970)
@@ -30,7 +31,7 @@ extension Gallery {
             let identity = GalleryIdentity(
                 id: id, name: name, created: created, metadata: metadata, sampleCount: embeddings.rowCount)
             lock.withLock {
-                memory.append(identity, samples: embeddings.scalars[...])
+                memory.append(identity, samples: embeddings, templates: prepared)
             }
             return id
         }

@@ -52,7 +52,7 @@ public final class Gallery: @unchecked Sendable {
         self.dimension = dimension
         self.metric = metric
         self.templates = templates
-        memory = GalleryMemory(dimension: dimension, mode: templates)
+        memory = try GalleryMemory(dimension: dimension, mode: templates, metric: metric)
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
@@ -90,7 +90,7 @@ public final class Gallery: @unchecked Sendable {
     /// Rebuilds the in-memory copy from the database: every embedding in one query, grouped by identity
     /// in id order, each BLOB decoded straight into one contiguous buffer.
     func reload() throws {
-        var fresh = GalleryMemory(dimension: dimension, mode: templates)
+        var fresh = try GalleryMemory(dimension: dimension, mode: templates, metric: metric)
         let dimension = dimension, path = path
         let (calibration, identities, rows, owners) = try pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embeddings") ?? 0
@@ -122,7 +122,11 @@ public final class Gallery: @unchecked Sendable {
                 }
             return (Self.calibration(from: try GallerySchema.readMeta(db)), identities, rows, owners)
         }
-        fresh.load(identities, rows: rows, owners: owners)
+        do {
+            try fresh.load(identities, rows: rows, owners: owners)
+        } catch let error as TripletError {
+            throw GalleryError.corruptFile(path: path.path, reason: "an embedding that cannot be searched: \(error)")
+        }
         lock.withLock {
             memory = fresh
             storedCalibration = calibration

@@ -1,14 +1,18 @@
 import TripletCore
+import TripletEvaluation
 
 /// The in-memory copy of the database that the search scans: every identity, all samples in one
 /// contiguous row-major buffer (identities in id order, each one's rows together), and the search's
-/// templates (the samples themselves, or one re-normalised mean per identity) with the identity of each
-/// row. Enrolment appends rows (amortised growth); removal compacts in place; nothing is rebuilt whole.
+/// templates (the samples themselves, or one re-normalised mean per identity), prepared for the k-NN
+/// search (checked, with their norms), with the identity of each row. Enrolment appends rows (amortised
+/// growth); removal compacts in place; nothing is rebuilt whole.
 struct GalleryMemory: Sendable, Equatable {
     /// The embedding width.
     let dimension: Int
     /// How identities are represented in `templates`.
     let mode: GalleryTemplates
+    /// The search's references: the samples, or the means (`normalizedMean`), identities in id order.
+    private(set) var templates: KNNReferences
     /// Identities by id.
     private(set) var identities: [Int64: GalleryIdentity] = [:]
     /// Identity ids by name.
@@ -17,33 +21,42 @@ struct GalleryMemory: Sendable, Equatable {
     private(set) var sampleRows: [Float] = []
     /// The identity of each sample row.
     private(set) var sampleOwners: [Int64] = []
-    /// The means (`normalizedMean` only), row-major, identities in id order.
-    private var meanRows: [Float] = []
     /// The identity of each mean row (`normalizedMean` only).
     private var meanOwners: [Int64] = []
     /// The most template rows any one identity has.
     private(set) var maxTemplatesPerIdentity = 0
 
-    init(dimension: Int, mode: GalleryTemplates) {
+    /// An empty copy; throws for a dimension below 1.
+    init(dimension: Int, mode: GalleryTemplates, metric: KNNMetric) throws {
         self.dimension = dimension
         self.mode = mode
+        templates = try KNNReferences(width: dimension, metric: metric)
     }
 
-    /// The search's references, row-major (shares storage; no copy).
-    var templates: [Float] { mode == .allSamples ? sampleRows : meanRows }
     /// The identity of each template row.
     var templateOwners: [Int64] { mode == .allSamples ? sampleOwners : meanOwners }
 
+    /// The template rows of new samples (`[n ≥ 1, dimension]`), prepared for the search: made before
+    /// the database write, so that a failure (a non-finite mean, say) leaves both untouched.
+    func prepareTemplates(_ samples: Tensor) throws -> KNNReferences {
+        let rows =
+            mode == .allSamples
+            ? samples
+            : try Tensor(
+                shape: [1, dimension], scalars: Self.normalizedMean(samples.scalars[...], dimension: dimension))
+        return try KNNReferences(rows, metric: templates.metric)
+    }
+
     /// Appends a new identity, whose id must be larger than every stored one (the database's
-    /// AUTOINCREMENT guarantees it), with its samples.
-    mutating func append(_ identity: GalleryIdentity, samples rows: ArraySlice<Float>) {
-        let n = rows.count / dimension
+    /// AUTOINCREMENT guarantees it), with its samples and their `prepareTemplates`.
+    mutating func append(_ identity: GalleryIdentity, samples: Tensor, templates prepared: KNNReferences) {
+        let n = samples.rowCount
         identities[identity.id] = identity
         ids[identity.name] = identity.id
-        sampleRows.append(contentsOf: rows)
+        sampleRows.append(contentsOf: samples.scalars)
         sampleOwners.append(contentsOf: repeatElement(identity.id, count: n))
+        templates.append(contentsOf: prepared)
         if mode == .normalizedMean {
-            meanRows.append(contentsOf: Self.normalizedMean(rows, dimension: dimension))
             meanOwners.append(identity.id)
             maxTemplatesPerIdentity = 1
         } else {
@@ -52,15 +65,16 @@ struct GalleryMemory: Sendable, Equatable {
     }
 
     /// Appends the identities of a freshly loaded database whose samples are already in `rows`
-    /// (`owners[i]` the identity of row i, grouped by identity in id order).
-    mutating func load(_ loaded: [GalleryIdentity], rows: [Float], owners: [Int64]) {
+    /// (`owners[i]` the identity of row i, grouped by identity in id order). Throws when a stored row
+    /// cannot be searched (a non-finite entry).
+    mutating func load(_ loaded: [GalleryIdentity], rows: [Float], owners: [Int64]) throws {
         sampleRows = rows
         sampleOwners = owners
         for identity in loaded {
             identities[identity.id] = identity
             ids[identity.name] = identity.id
         }
-        recomputeTemplates()
+        try recomputeTemplates()
     }
 
     /// Drops an identity, closing the gap its rows leave.
@@ -70,10 +84,11 @@ struct GalleryMemory: Sendable, Equatable {
         if let range = rows(of: id) {
             sampleRows.removeSubrange(range.lowerBound * dimension..<range.upperBound * dimension)
             sampleOwners.removeSubrange(range)
+            if mode == .allSamples { templates.removeRows(range) }
         }
         if mode == .normalizedMean {
             if let row = meanOwners.firstIndex(of: id) {
-                meanRows.removeSubrange(row * dimension..<(row + 1) * dimension)
+                templates.removeRows(row..<row + 1)
                 meanOwners.remove(at: row)
             }
             maxTemplatesPerIdentity = identities.isEmpty ? 0 : 1
@@ -118,11 +133,12 @@ struct GalleryMemory: Sendable, Equatable {
     /// The number of samples of one identity.
     func count(of id: Int64) -> Int { rows(of: id)?.count ?? 0 }
 
-    /// Recomputes the means and `maxTemplatesPerIdentity` from the samples (after a load).
-    private mutating func recomputeTemplates() {
-        meanRows = []
+    /// Recomputes the templates and `maxTemplatesPerIdentity` from the samples (after a load).
+    private mutating func recomputeTemplates() throws {
+        templates = try KNNReferences(width: dimension, metric: templates.metric)
         meanOwners = []
         maxTemplatesPerIdentity = 0
+        var meanRows: [Float] = []
         var start = 0
         while start < sampleOwners.count {
             let id = sampleOwners[start]
@@ -137,6 +153,8 @@ struct GalleryMemory: Sendable, Equatable {
             start = end
         }
         if mode == .normalizedMean { maxTemplatesPerIdentity = meanOwners.isEmpty ? 0 : 1 }
+        let rows = mode == .allSamples ? sampleRows : meanRows
+        if !rows.isEmpty { try templates.append(Tensor(shape: [rows.count / dimension, dimension], scalars: rows)) }
     }
 
     /// The mean of row-major rows, scaled back to unit length (left as is when zero).

@@ -10,7 +10,7 @@ struct BenchGallery: ParsableCommand {
         abstract: "Time building, opening and identifying in a gallery of random unit embeddings.",
         discussion: """
             Builds a temporary gallery (deleted afterwards), reopens it, then times single-query identify
-            (median over --single queries, one thread) and batched identify (--batch queries per call, --threads).
+            (median over --single queries) and batched identify (--batch queries per call, --threads).
 
             Example:
               triplet bench gallery --embeddings 100000 --dim 64 --identities 10000 --queries 10000 --threads 2
@@ -24,7 +24,7 @@ struct BenchGallery: ParsableCommand {
     @Option(help: "Queries per batched identify call.") var batch = 1_000
     @Option(help: "Single queries timed (the median is reported).") var single = 200
     @Option(name: .short, help: "Identities per answer.") var k = 5
-    @Option(help: "Threads for batched identify.") var threads = 2
+    @Option(help: "Threads for identify.") var threads = 2
     @Option(help: "Seed of the random data.") var seed: UInt64 = 0
     @Flag(help: "Print one JSON line instead of text.") var json = false
 
@@ -78,7 +78,8 @@ struct BenchGallery: ParsableCommand {
         var times: [Double] = []
         for q in 0..<single {
             let start = DispatchTime.now().uptimeNanoseconds
-            _ = try gallery.identify(Array(probes[q * dim..<(q + 1) * dim]), k: k)
+            let probe = try Tensor(shape: [1, dim], scalars: Array(probes[q * dim..<(q + 1) * dim]))
+            _ = try gallery.identify(probe, k: k, threads: threads)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         let singleMedian = times.sorted()[times.count / 2]
@@ -101,7 +102,7 @@ struct BenchGallery: ParsableCommand {
                 String(
                     format: "%d embeddings (D=%d) in %d identities: build %.2f s, open %.3f s", embeddings, dim,
                     identities, build, open))
-            print(String(format: "identify k=%d: single query median %.3f ms (1 thread)", k, singleMedian))
+            print(String(format: "identify k=%d: single query median %.3f ms, %d threads", k, singleMedian, threads))
             print(
                 String(
                     format: "identify k=%d: batches of %d, %d threads: %.0f queries/s", k, batch, threads,

@@ -68,14 +68,20 @@ struct BlockedKNNTests {
         // Integer coordinates: many exact ties, which must go to the lower index.
         let q = try Tensor(shape: [37, 3], scalars: (0..<111).map { _ in Float(Int.random(in: 0..<4, using: &g)) })
         let r = try Tensor(shape: [90, 3], scalars: (0..<270).map { _ in Float(Int.random(in: 0..<4, using: &g)) })
+        let references = try KNNReferences(r, metric: .squaredEuclidean)
         let got = try ExactKNN.search(
-            queries: q, references: r, k: k, metric: .squaredEuclidean, excludeSelf: false, threads: 2,
-            queryBlock: 8, referenceBlock: 90 / blocks)
+            queries: q, references: references, k: k, excludeSelf: false, threads: 2,
+            queryBlock: 8, referenceBlock: 90 / blocks, partRows: 90)
         let expected = Self.bruteForce(q, r, k: k, excludeSelf: false)
         for i in 0..<37 { #expect(Array(got.neighbors(of: i)) == expected[i], "query \(i)") }
+        // One query block, the references split among three threads and merged.
+        let split = try ExactKNN.search(
+            queries: q, references: references, k: k, excludeSelf: false, threads: 3,
+            queryBlock: 64, referenceBlock: 90 / blocks, partRows: 20)
+        for i in 0..<37 { #expect(Array(split.neighbors(of: i)) == expected[i], "split query \(i)") }
         let selfGot = try ExactKNN.search(
-            queries: r, references: r, k: k, metric: .squaredEuclidean, excludeSelf: true, threads: 2,
-            queryBlock: 16, referenceBlock: 90 / blocks)
+            queries: r, references: references, k: k, excludeSelf: true, threads: 3,
+            queryBlock: 128, referenceBlock: 90 / blocks, partRows: 25)
         let selfExpected = Self.bruteForce(r, r, k: k, excludeSelf: true)
         for i in 0..<90 { #expect(Array(selfGot.neighbors(of: i)) == selfExpected[i], "self query \(i)") }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TripletCore
+import TripletEvaluation
 
 @testable import TripletGallery
 
@@ -20,9 +21,10 @@ func axis(_ axis: Int, _ d: Int, noise: Float = 0) -> [Float] {
 
 /// A new gallery file in a fresh folder.
 func makeGallery(
-    dimension: Int = 4, fingerprint: String = "model-a", templates: GalleryTemplates = .allSamples
+    dimension: Int = 4, fingerprint: String = "model-a", templates: GalleryTemplates = .allSamples,
+    metric: KNNMetric = .euclidean
 ) throws -> Gallery {
     try Gallery(
         path: try temporaryFolder().appendingPathComponent("g.sqlite"), fingerprint: fingerprint,
-        dimension: dimension, templates: templates)
+        dimension: dimension, metric: metric, templates: templates)
 }
