@@ -138,7 +138,8 @@ public final class Gallery: @unchecked Sendable {
         guard let t = meta["threshold"].flatMap(Double.init), let far = meta["far"].flatMap(Double.init),
             let tar = meta["tar"].flatMap(Double.init)
         else { return nil }
-        return GalleryCalibration(threshold: t, falseAcceptRate: far, trueAcceptRate: tar)
+        let basis = meta["basis"].flatMap(GalleryCalibration.Basis.init(rawValue:)) ?? .pairs
+        return GalleryCalibration(threshold: t, falseAcceptRate: far, trueAcceptRate: tar, basis: basis)
     }
 
     /// Metadata JSON back to a dictionary (empty when unreadable).

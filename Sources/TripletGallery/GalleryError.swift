@@ -38,7 +38,7 @@ public enum GalleryError: Error, Equatable, CustomStringConvertible, Sendable {
         case .corruptFile(let path, let reason):
             return "\(path) is not a usable gallery: \(reason)"
         case .notCalibrated:
-            return "the gallery has no threshold: call calibrate (or setThreshold) first"
+            return "the gallery has no threshold: call calibrate (or setCalibration) first"
         case .invalidParameter(let name, let value, let expected):
             return "invalid \(name) \(value): expected \(expected)"
         }

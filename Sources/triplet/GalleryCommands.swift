@@ -51,9 +51,12 @@ struct GalleryEnroll: ParsableCommand {
     @Option(help: "The new identity's name.") var name: String
 
     func run() throws {
-        let (embeddings, _) = try inputs.load(options)
+        let (embeddings, labels) = try inputs.load(options)
         let gallery = try options.open(dimension: embeddings.rowWidth)
-        let id = try gallery.enroll(name: name, embeddings: embeddings)
+        // Samples of one labelled class keep their label, which `calibrate --open-set` matches probes with.
+        let label = labels.flatMap { Set($0).count == 1 ? $0.first : nil }
+        let id = try gallery.enroll(
+            name: name, embeddings: embeddings, metadata: label.map { ["label": "\($0)"] } ?? [:])
         print("enrolled \(name) (id \(id)): \(embeddings.rowCount) embeddings")
     }
 }
@@ -116,22 +119,41 @@ struct GalleryCalibrate: ParsableCommand {
         commandName: "calibrate",
         abstract: "Pick and store the distance threshold that reaches a target false accept rate.",
         discussion: """
-            Same-label and different-label pairs of labelled dataset rows decide the threshold.
+            Labelled dataset rows decide the threshold. By default their same-label and different-label pairs \
+            (1:1 verification: FAR is the share of different-label pairs accepted). With --open-set each row is \
+            identified against the gallery (1:N): a row whose label is an enrolled identity's (the label stored \
+            when it was enrolled from dataset rows) should be accepted as that identity, any other row is \
+            never enrolled, and FAR is the share of those accepted as anyone.
             Example:
-              triplet gallery calibrate --gallery people.sqlite --model runs/gallery-model --split train \\
-                --rows 30000-31999 --target-far 0.01
+              triplet gallery calibrate --gallery people.sqlite --model runs/gallery-model --split train \
+                --rows 30000-31999 --target-far 0.01 --open-set
             """
     )
 
     @OptionGroup var options: GalleryOptions
     @OptionGroup var inputs: GalleryInputOptions
     @Option(help: "The false accept rate to reach, in 0...1.") var targetFar = 0.01
+    @Flag(help: "Calibrate open-set identification instead of pairs (see above).") var openSet = false
 
     func run() throws {
         let (embeddings, labels) = try inputs.load(options)
         guard let labels else { throw ValidationError("calibrate needs labelled samples: give dataset --rows") }
         let gallery = try options.open(dimension: embeddings.rowWidth)
-        let result = try GalleryDemo.calibrate(gallery, embeddings, labels, targetFAR: targetFar)
+        let result: GalleryCalibration
+        if openSet {
+            var byLabel: [String: String] = [:]
+            for identity in gallery.list() {
+                if let label = identity.metadata["label"] { byLabel[label] = identity.name }
+            }
+            guard !byLabel.isEmpty else {
+                throw ValidationError(
+                    "--open-set needs identities enrolled from labelled dataset rows (they store their label)")
+            }
+            result = try gallery.calibrate(
+                probes: embeddings, identities: labels.map { byLabel["\($0)"] }, targetFAR: targetFar)
+        } else {
+            result = try GalleryDemo.calibratePairs(gallery, embeddings, labels, targetFAR: targetFar)
+        }
         print(GalleryDemo.describe(result))
     }
 }

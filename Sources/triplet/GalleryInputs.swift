@@ -10,6 +10,8 @@ struct GalleryOptions: ParsableArguments {
     var model: String
     @Option(help: "Embedding dimension (default: the model's; needed only when the model cannot be loaded).")
     var dimension: Int?
+    @Option(help: "Templates per identity: allSamples (its nearest sample decides) or normalizedMean (one mean).")
+    var templates = GalleryTemplates.allSamples
     @Option(help: "Threads.") var threads = 2
 
     /// The model folder as a URL.
@@ -29,7 +31,8 @@ struct GalleryOptions: ParsableArguments {
             let probe = try Tensor(repeating: 0, shape: [1] + network.inputShape)
             width = try network.embed(probe).rowWidth
         }
-        return try Gallery(path: URL(fileURLWithPath: gallery), fingerprint: fingerprint, dimension: width)
+        return try Gallery(
+            path: URL(fileURLWithPath: gallery), fingerprint: fingerprint, dimension: width, templates: templates)
     }
 }
 
@@ -164,3 +167,5 @@ enum PGM {
         return grey.map { (Float($0) / Float(maxval) - family.mean) / family.standardDeviation }
     }
 }
+
+extension GalleryTemplates: ExpressibleByArgument {}
