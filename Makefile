@@ -27,8 +27,8 @@ demo: build
 	  --epochs 3 --batch-size 256 --samples-per-class 32 --threads $(THREADS) --out $(DEMO_OUT)
 	@echo "model, sidecar, metrics and report: $(DEMO_OUT)/model.safetensors, model.json, metrics.json, report.html"
 
-# The open-set gallery: a ConvNet trained on classes 0–7 (reused when present), classes 0–7 enrolled,
-# the new class 8 enrolled from 5 samples without retraining, class 9 never enrolled, FAR = 1%.
+# The open-set gallery: a ConvNet trained on classes 0–7 (reused when present), the new classes 8 and 9
+# enrolled from 5 samples each without retraining, classes 0–7 never enrolled, open-set FAR = 1%.
 GALLERY_MODEL ?= runs/gallery-model
 demo-gallery: build
 	@[ -f $(GALLERY_MODEL)/model.safetensors ] || $(BIN) train --dataset fashion-mnist --model convnet \

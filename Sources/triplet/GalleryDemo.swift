@@ -24,7 +24,7 @@ struct GalleryDemo: ParsableCommand {
     @Option(help: "The model folder, trained on classes 0–7.") var model: String
     @Option(help: "The gallery file to (re)create.") var gallery = "runs/gallery-demo.sqlite"
     @Option(help: "Training samples enrolled for each of classes 8 and 9.") var enrolledPerClass = 5
-    @Option(help: "Other training samples per class for the calibration.") var calibrationPerClass = 250
+    @Option(help: "Other training samples per class for the calibration.") var calibrationPerClass = 1000
     @Option(help: "The false accept rate to calibrate at.") var targetFar = 0.01
     @Option(help: "Templates per identity: allSamples or normalizedMean.") var templates = GalleryTemplates.allSamples
     @Option(help: "Threads.") var threads = 2
