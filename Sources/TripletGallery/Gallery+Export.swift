@@ -22,7 +22,7 @@ extension Gallery {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(summary).write(to: folder.appendingPathComponent("identities.json"))
+        try encoder.encode(summary).write(to: folder.appendingPathComponent("identities.json"), options: .atomic)
     }
 }
 

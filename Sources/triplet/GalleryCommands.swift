@@ -10,7 +10,7 @@ struct GalleryCommand: ParsableCommand {
         abstract: "Enroll, identify and verify identities in an open-set gallery (SQLite), without retraining.",
         subcommands: [
             GalleryCreate.self, GalleryEnroll.self, GalleryIdentify.self, GalleryVerify.self, GalleryCalibrate.self,
-            GalleryList.self, GalleryRemove.self, GalleryDemo.self,
+            GalleryList.self, GalleryRename.self, GalleryRemove.self, GalleryExport.self, GalleryDemo.self,
         ]
     )
 }
@@ -197,5 +197,47 @@ struct GalleryRemove: ParsableCommand {
     func run() throws {
         try options.open().remove(identity: name)
         print("removed \(name)")
+    }
+}
+
+/// `triplet gallery rename`: a new name for an identity.
+struct GalleryRename: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rename",
+        abstract: "Rename an identity (its embeddings stay).",
+        discussion: """
+            Example:
+              triplet gallery rename --gallery people.sqlite --model runs/gallery-model --name bag --to handbag
+            """
+    )
+
+    @OptionGroup var options: GalleryOptions
+    @Option(help: "The identity to rename.") var name: String
+    @Option(help: "Its new name.") var to: String
+
+    func run() throws {
+        try options.open().rename(name, to: to)
+        print("renamed \(name) to \(to)")
+    }
+}
+
+/// `triplet gallery export`: every embedding as NPY, the identities as JSON.
+struct GalleryExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write embeddings.npy, identities.npy (the identity id of each row) and identities.json.",
+        discussion: """
+            Example:
+              triplet gallery export --gallery people.sqlite --model runs/gallery-model --out people-export
+            """
+    )
+
+    @OptionGroup var options: GalleryOptions
+    @Option(help: "The folder to write (created when missing).") var out: String
+
+    func run() throws {
+        let gallery = try options.open()
+        try gallery.export(to: URL(fileURLWithPath: out))
+        print("exported \(gallery.list().count) identities to \(out)")
     }
 }
