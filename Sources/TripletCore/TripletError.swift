@@ -16,6 +16,18 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
     case indexOutOfRange(what: String, index: Int, count: Int)
     /// A file is missing, unreadable, or its contents are not what its format requires.
     case corruptFile(path: String, reason: String)
+    /// Embeddings of another width than the store or model they go with.
+    case dimensionMismatch(expected: Int, got: Int)
+    /// A stored file was made by another model than the caller's (its fingerprint differs).
+    case fingerprintMismatch(stored: String, given: String)
+    /// A stored file was made with other settings (dimension, metric) than the caller asks for.
+    case settingsMismatch(name: String, stored: String, given: String)
+    /// No identity has this name.
+    case unknownIdentity(String)
+    /// An identity with this name exists already.
+    case duplicateName(String)
+    /// A threshold is needed and none was calibrated.
+    case notCalibrated
 
     /// A readable form for messages and logs.
     public var description: String {
@@ -37,6 +49,19 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(what) index \(index) is out of range for a batch of \(count)"
         case .corruptFile(let path, let reason):
             return "cannot read \(path): \(reason)"
+        case .dimensionMismatch(let expected, let got):
+            return "embeddings of dimension \(got) where \(expected) is expected: use the embeddings of the same model"
+        case .fingerprintMismatch(let stored, let given):
+            return
+                "made with model \(stored), not \(given): embeddings of another model cannot be compared"
+        case .settingsMismatch(let name, let stored, let given):
+            return "the stored \(name) is \(stored), not \(given): open it with its own settings"
+        case .unknownIdentity(let name):
+            return "no identity \(name): enroll it first or check the name (list shows them)"
+        case .duplicateName(let name):
+            return "an identity named \(name) is already enrolled: pick another name or remove it first"
+        case .notCalibrated:
+            return "no threshold yet: calibrate (or setCalibration) first"
         }
     }
 }

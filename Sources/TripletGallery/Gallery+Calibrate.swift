@@ -31,14 +31,14 @@ extension Gallery {
         try Self.checkTarget(targetFAR)
         try validate(probes)
         guard identities.count == probes.rowCount else {
-            throw GalleryError.invalidParameter(
+            throw TripletError.invalidParameter(
                 name: "identities", value: "\(identities.count) names",
                 expected: "one per probe (\(probes.rowCount)), nil for a never-enrolled one")
         }
         for name in Set(identities.compactMap { $0 }) { _ = try identity(named: name) }
         let impostorCount = identities.count { $0 == nil }
         guard impostorCount > 0, impostorCount < identities.count else {
-            throw GalleryError.invalidParameter(
+            throw TripletError.invalidParameter(
                 name: "probes", value: "\(identities.count - impostorCount) enrolled, \(impostorCount) never enrolled",
                 expected: "probes of enrolled identities and of never-enrolled ones")
         }
@@ -78,7 +78,7 @@ extension Gallery {
     /// Throws unless a target rate is in 0...1.
     static func checkTarget(_ targetFAR: Double) throws {
         guard targetFAR >= 0, targetFAR <= 1 else {
-            throw GalleryError.invalidParameter(name: "targetFAR", value: "\(targetFAR)", expected: "0...1")
+            throw TripletError.invalidParameter(name: "targetFAR", value: "\(targetFAR)", expected: "0...1")
         }
     }
 }

@@ -15,7 +15,7 @@ extension Gallery {
         _ queries: Tensor, k: Int = 1, threads: Int = Parallel.defaultThreads
     ) throws -> [GalleryIdentification] {
         try validate(queries)
-        guard k >= 1 else { throw GalleryError.invalidParameter(name: "k", value: "\(k)", expected: ">= 1") }
+        guard k >= 1 else { throw TripletError.invalidParameter(name: "k", value: "\(k)", expected: ">= 1") }
         let (snapshot, threshold) = lock.withLock { (memory, storedCalibration?.threshold) }
         let rows = snapshot.templateOwners.count
         guard rows > 0 else {
@@ -46,7 +46,7 @@ extension Gallery {
         try validate(query)
         let id = try identity(named: name).id
         let (rows, threshold) = lock.withLock { (memory.templates(of: id), storedCalibration?.threshold) }
-        guard let threshold else { throw GalleryError.notCalibrated }
+        guard let threshold else { throw TripletError.notCalibrated }
         let references = try Tensor(shape: [rows.count / dimension, dimension], scalars: rows)
         let found = try ExactKNN.search(queries: query, references: references, k: 1, metric: metric)
         let distance = found.distances[0]

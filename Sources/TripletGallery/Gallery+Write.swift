@@ -16,7 +16,7 @@ extension Gallery {
         return try writeLock.withLock {
             let id: Int64 = try write { db in
                 guard try Row.fetchOne(db, sql: "SELECT 1 FROM identities WHERE name = ?", arguments: [name]) == nil
-                else { throw GalleryError.duplicateName(name) }
+                else { throw TripletError.duplicateName(name) }
                 try db.execute(
                     sql: "INSERT INTO identities(name, created, metadata) VALUES (?, ?, ?)",
                     arguments: [name, created.timeIntervalSince1970, json])
@@ -59,7 +59,7 @@ extension Gallery {
         try writeLock.withLock {
             let id = try identity(named: name).id
             if newName == name { return }
-            if lock.withLock({ memory.identity(named: newName) }) != nil { throw GalleryError.duplicateName(newName) }
+            if lock.withLock({ memory.identity(named: newName) }) != nil { throw TripletError.duplicateName(newName) }
             try write { db in
                 try db.execute(sql: "UPDATE identities SET name = ? WHERE id = ?", arguments: [newName, id])
             }
@@ -67,33 +67,33 @@ extension Gallery {
         }
     }
 
-    /// A database write, with SQLite's errors turned into `GalleryError.corruptFile`.
+    /// A database write, with SQLite's errors turned into `TripletError.corruptFile`.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.write(body)
         } catch let error as DatabaseError {
-            throw GalleryError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
+            throw TripletError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
         }
     }
 
     /// Checks a batch of embeddings: `[n ≥ 1, dimension]`, finite.
     func validate(_ embeddings: Tensor) throws {
         guard embeddings.shape.count == 2, embeddings.rowCount >= 1 else {
-            throw GalleryError.invalidParameter(
+            throw TripletError.invalidParameter(
                 name: "embeddings", value: "\(embeddings.shape)", expected: "[n >= 1, \(dimension)]")
         }
         guard embeddings.rowWidth == dimension else {
-            throw GalleryError.wrongDimension(expected: dimension, got: embeddings.rowWidth)
+            throw TripletError.dimensionMismatch(expected: dimension, got: embeddings.rowWidth)
         }
         if let bad = embeddings.scalars.firstIndex(where: { !$0.isFinite }) {
-            throw GalleryError.nonFiniteEmbedding(row: bad / dimension)
+            throw TripletError.nonFiniteValue(what: "embeddings", row: bad / dimension, column: bad % dimension)
         }
     }
 
     /// Rows of floats as a tensor, with the gallery's checks.
     func tensor(_ rows: [[Float]]) throws -> Tensor {
         if let bad = rows.first(where: { $0.count != dimension }) {
-            throw GalleryError.wrongDimension(expected: dimension, got: bad.count)
+            throw TripletError.dimensionMismatch(expected: dimension, got: bad.count)
         }
         return try Tensor(shape: [rows.count, dimension], scalars: rows.flatMap { $0 })
     }

@@ -42,10 +42,10 @@ public final class Gallery: @unchecked Sendable {
         templates: GalleryTemplates = .allSamples
     ) throws {
         guard dimension >= 1 else {
-            throw GalleryError.invalidParameter(name: "dimension", value: "\(dimension)", expected: ">= 1")
+            throw TripletError.invalidParameter(name: "dimension", value: "\(dimension)", expected: ">= 1")
         }
         guard !fingerprint.isEmpty else {
-            throw GalleryError.invalidParameter(name: "fingerprint", value: "\"\"", expected: "a non-empty string")
+            throw TripletError.invalidParameter(name: "fingerprint", value: "\"\"", expected: "a non-empty string")
         }
         self.path = path
         self.fingerprint = fingerprint
@@ -61,7 +61,7 @@ public final class Gallery: @unchecked Sendable {
             try pool.write { db in try Self.checkOrStoreSettings(db, fingerprint, dimension, metric) }
             try reload()
         } catch let error as DatabaseError {
-            throw GalleryError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
+            throw TripletError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
         }
     }
 
@@ -76,14 +76,14 @@ public final class Gallery: @unchecked Sendable {
             try GallerySchema.writeMeta(db, "metric", metric.rawValue)
             return
         }
-        guard stored == fingerprint else { throw GalleryError.fingerprintMismatch(stored: stored, given: fingerprint) }
+        guard stored == fingerprint else { throw TripletError.fingerprintMismatch(stored: stored, given: fingerprint) }
         let storedDimension = meta["dimension"] ?? "?"
         guard storedDimension == "\(dimension)" else {
-            throw GalleryError.settingsMismatch(name: "dimension", stored: storedDimension, given: "\(dimension)")
+            throw TripletError.settingsMismatch(name: "dimension", stored: storedDimension, given: "\(dimension)")
         }
         let storedMetric = meta["metric"] ?? "?"
         guard storedMetric == metric.rawValue else {
-            throw GalleryError.settingsMismatch(name: "metric", stored: storedMetric, given: metric.rawValue)
+            throw TripletError.settingsMismatch(name: "metric", stored: storedMetric, given: metric.rawValue)
         }
     }
 
@@ -106,7 +106,7 @@ public final class Gallery: @unchecked Sendable {
                     return VectorBlob.decode(blob, dimension: dimension, into: &rows) ? nil : blob.count
                 }
                 if let size {
-                    throw GalleryError.corruptFile(
+                    throw TripletError.corruptFile(
                         path: path.path, reason: "an embedding of \(size) bytes, not \(dimension * 4)")
                 }
                 owners.append(owner)
@@ -125,7 +125,7 @@ public final class Gallery: @unchecked Sendable {
         do {
             try fresh.load(identities, rows: rows, owners: owners)
         } catch let error as TripletError {
-            throw GalleryError.corruptFile(path: path.path, reason: "an embedding that cannot be searched: \(error)")
+            throw TripletError.corruptFile(path: path.path, reason: "an embedding that cannot be searched: \(error)")
         }
         lock.withLock {
             memory = fresh
@@ -158,7 +158,7 @@ public final class Gallery: @unchecked Sendable {
     /// The identity with this name; throws `unknownIdentity` when there is none.
     public func identity(named name: String) throws -> GalleryIdentity {
         guard let identity = lock.withLock({ memory.identity(named: name) }) else {
-            throw GalleryError.unknownIdentity(name)
+            throw TripletError.unknownIdentity(name)
         }
         return identity
     }

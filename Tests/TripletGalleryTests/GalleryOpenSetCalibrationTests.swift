@@ -46,19 +46,19 @@ struct GalleryOpenSetCalibrationTests {
         let (gallery, probes, names) = try Self.setUp()
         var renamed = names
         renamed[0] = "zed"
-        #expect(throws: GalleryError.unknownIdentity("zed")) {
+        #expect(throws: TripletError.unknownIdentity("zed")) {
             try gallery.calibrate(probes: probes, identities: renamed, targetFAR: 0.1)
         }
-        #expect(throws: GalleryError.self) {
+        #expect(throws: TripletError.self) {
             try gallery.calibrate(probes: probes, identities: names.map { _ in nil }, targetFAR: 0.1)
         }
-        #expect(throws: GalleryError.self) {
+        #expect(throws: TripletError.self) {
             try gallery.calibrate(probes: probes, identities: names.map { _ in "ada" }, targetFAR: 0.1)
         }
-        #expect(throws: GalleryError.self) {
+        #expect(throws: TripletError.self) {
             try gallery.calibrate(probes: probes, identities: Array(names.dropLast()), targetFAR: 0.1)
         }
-        #expect(throws: GalleryError.self) { try gallery.calibrate(probes: probes, identities: names, targetFAR: .nan) }
+        #expect(throws: TripletError.self) { try gallery.calibrate(probes: probes, identities: names, targetFAR: .nan) }
         #expect(gallery.calibration == nil)
     }
 }

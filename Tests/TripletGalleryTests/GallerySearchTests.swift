@@ -31,12 +31,12 @@ struct GallerySearchTests {
         let gallery = try makeGallery()
         try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
         try gallery.enroll(name: "bob", embeddings: [axis(1, 4)])
-        #expect(throws: GalleryError.notCalibrated) { try gallery.verify(axis(0, 4), identity: "ada") }
+        #expect(throws: TripletError.notCalibrated) { try gallery.verify(axis(0, 4), identity: "ada") }
         try gallery.setCalibration(GalleryCalibration(threshold: 0.3, falseAcceptRate: 0, trueAcceptRate: 1))
         let yes = try gallery.verify(axis(0, 4, noise: 0.1), identity: "ada")
         #expect(yes.accepted && abs(yes.distance - 0.1) < 1e-5)
         #expect(try !gallery.verify(axis(0, 4), identity: "bob").accepted)
-        #expect(throws: GalleryError.unknownIdentity("zed")) { try gallery.verify(axis(0, 4), identity: "zed") }
+        #expect(throws: TripletError.unknownIdentity("zed")) { try gallery.verify(axis(0, 4), identity: "zed") }
     }
 
     @Test("mean templates: one re-normalised mean per identity")
@@ -115,9 +115,9 @@ struct GalleryEditTests {
         let gallery = try makeGallery()
         try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
         try gallery.enroll(name: "bob", embeddings: [axis(1, 4)])
-        #expect(throws: GalleryError.duplicateName("bob")) { try gallery.rename("ada", to: "bob") }
-        #expect(throws: GalleryError.unknownIdentity("zed")) { try gallery.rename("zed", to: "cy") }
-        #expect(throws: GalleryError.unknownIdentity("zed")) { try gallery.remove(identity: "zed") }
+        #expect(throws: TripletError.duplicateName("bob")) { try gallery.rename("ada", to: "bob") }
+        #expect(throws: TripletError.unknownIdentity("zed")) { try gallery.rename("zed", to: "cy") }
+        #expect(throws: TripletError.unknownIdentity("zed")) { try gallery.remove(identity: "zed") }
         let reopened = try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 4)
         #expect(reopened.list().map(\.name) == ["ada", "bob"])
     }

@@ -19,7 +19,7 @@ struct GalleryStoreTests {
         let reopened = try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 4)
         #expect(reopened.list().map(\.name) == ["carl"])
         #expect(try reopened.embeddings(of: "carl").scalars == axis(1, 4))
-        #expect(throws: GalleryError.unknownIdentity("ada")) { try reopened.embeddings(of: "ada") }
+        #expect(throws: TripletError.unknownIdentity("ada")) { try reopened.embeddings(of: "ada") }
         #expect(a >= 1)
     }
 
@@ -40,20 +40,20 @@ struct GalleryStoreTests {
     func duplicateName() throws {
         let gallery = try makeGallery()
         try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
-        #expect(throws: GalleryError.duplicateName("ada")) { try gallery.enroll(name: "ada", embeddings: [axis(1, 4)]) }
+        #expect(throws: TripletError.duplicateName("ada")) { try gallery.enroll(name: "ada", embeddings: [axis(1, 4)]) }
         #expect(try gallery.embeddings(of: "ada").rowCount == 1)
     }
 
     @Test("wrong dimension and NaN are refused")
     func badEmbeddings() throws {
         let gallery = try makeGallery()
-        #expect(throws: GalleryError.wrongDimension(expected: 4, got: 3)) {
+        #expect(throws: TripletError.dimensionMismatch(expected: 4, got: 3)) {
             try gallery.enroll(name: "ada", embeddings: [[1, 0, 0]])
         }
-        #expect(throws: GalleryError.nonFiniteEmbedding(row: 1)) {
+        #expect(throws: TripletError.nonFiniteValue(what: "embeddings", row: 1, column: 1)) {
             try gallery.enroll(name: "ada", embeddings: [axis(0, 4), [0, .nan, 0, 0]])
         }
-        #expect(throws: GalleryError.wrongDimension(expected: 4, got: 2)) { try gallery.identify([1, 0]) }
+        #expect(throws: TripletError.dimensionMismatch(expected: 4, got: 2)) { try gallery.identify([1, 0]) }
         #expect(gallery.list().isEmpty)
     }
 
@@ -61,13 +61,13 @@ struct GalleryStoreTests {
     func anotherModel() throws {
         let gallery = try makeGallery()
         try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
-        #expect(throws: GalleryError.fingerprintMismatch(stored: "model-a", given: "model-b")) {
+        #expect(throws: TripletError.fingerprintMismatch(stored: "model-a", given: "model-b")) {
             try Gallery(path: gallery.path, fingerprint: "model-b", dimension: 4)
         }
-        #expect(throws: GalleryError.settingsMismatch(name: "dimension", stored: "4", given: "8")) {
+        #expect(throws: TripletError.settingsMismatch(name: "dimension", stored: "4", given: "8")) {
             try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 8)
         }
-        #expect(throws: GalleryError.settingsMismatch(name: "metric", stored: "euclidean", given: "cosine")) {
+        #expect(throws: TripletError.settingsMismatch(name: "metric", stored: "euclidean", given: "cosine")) {
             try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 4, metric: .cosine)
         }
     }
@@ -79,7 +79,7 @@ struct GalleryStoreTests {
         #expect {
             try Gallery(path: url, fingerprint: "model-a", dimension: 4)
         } throws: { error in
-            guard case .corruptFile(let path, _) = error as? GalleryError else { return false }
+            guard case .corruptFile(let path, _) = error as? TripletError else { return false }
             return path == url.path
         }
     }
