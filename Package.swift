@@ -41,9 +41,7 @@ let package = Package(
         ),
         .target(
             name: "TripletGallery",
-            dependencies: [
-                "TripletCore", "TripletEvaluation", "TripletData", .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            dependencies: ["TripletKit", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .executableTarget(
             name: "triplet",
@@ -57,7 +55,7 @@ let package = Package(
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
-        .testTarget(name: "TripletGalleryTests", dependencies: ["TripletGallery", "TripletCore"]),
+        .testTarget(name: "TripletGalleryTests", dependencies: ["TripletGallery", "TripletKit"]),
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"]),
         .testTarget(
             name: "TripletLossesTests",

@@ -53,7 +53,7 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
             return "embeddings of dimension \(got) where \(expected) is expected: use the embeddings of the same model"
         case .fingerprintMismatch(let stored, let given):
             return
-                "made with model \(stored), not \(given): embeddings of another model cannot be compared"
+                "the file was made with model \(stored), not \(given): embeddings of another model cannot be compared"
         case .settingsMismatch(let name, let stored, let given):
             return "the stored \(name) is \(stored), not \(given): open it with its own settings"
         case .unknownIdentity(let name):

@@ -11,6 +11,10 @@ public struct TrainedModel {
     public let config: TrainingConfig
     /// The shape of one input ([1, 28, 28] for Fashion-MNIST).
     public let inputShape: [Int]
+    /// The width of the embeddings it makes.
+    public let embeddingDimension: Int
+    /// Its `ModelFingerprint`: what a gallery checks before comparing embeddings.
+    public let fingerprint: String
 
     /// Loads `directory`; throws a clear error for a missing or corrupt file.
     public init(directory: URL, threads: Int = Parallel.defaultThreads) throws {
@@ -18,6 +22,8 @@ public struct TrainedModel {
         self.network = network
         config = sidecar.config
         inputShape = sidecar.inputShape
+        fingerprint = try ModelFingerprint.of(directory: directory)
+        embeddingDimension = try network.embed(try Tensor(repeating: 0, shape: [1] + sidecar.inputShape)).rowWidth
     }
 
     /// The embeddings of `inputs` ([N, …] with each sample of `inputShape`).

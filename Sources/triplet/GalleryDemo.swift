@@ -51,9 +51,7 @@ struct GalleryDemo: ParsableCommand {
 
         let url = URL(fileURLWithPath: gallery)
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
-        let store = try GalleryOptions.parse([
-            "--gallery", gallery, "--model", model, "--templates", templates.rawValue,
-        ]).open(loaded: network)
+        let store = try Gallery(path: url, model: network, templates: templates)
 
         var calibrationRows: [Int] = [], calibrationNames: [String?] = []
         for c in neverEnrolled + enrolled {
@@ -63,15 +61,16 @@ struct GalleryDemo: ParsableCommand {
                 throw ValidationError("class \(c) has \(rows.count) training samples, too few for these counts")
             }
             if skip > 0 {
-                let samples = try network.embed(try train.subset(Array(rows[0..<skip])).inputs)
-                try store.enroll(name: names[c], embeddings: samples, metadata: ["label": "\(c)"])
+                try store.enroll(
+                    name: names[c], samples: try train.subset(Array(rows[0..<skip])).inputs, model: network,
+                    metadata: ["label": "\(c)"])
             }
             calibrationRows += rows[skip..<(skip + calibrationPerClass)]
             calibrationNames += repeatElement(skip > 0 ? names[c] : nil, count: calibrationPerClass)
         }
         let held = try train.subset(calibrationRows)
         let calibration = try store.calibrate(
-            probes: try network.embed(held.inputs), identities: calibrationNames, targetFAR: targetFar)
+            samples: held.inputs, identities: calibrationNames, model: network, targetFAR: targetFar)
 
         let queries = try network.embed(test.inputs)
         let searchStart = Date()

@@ -20,19 +20,15 @@ struct GalleryOptions: ParsableArguments {
     /// Loads the network (only needed to embed raw inputs).
     func trainedModel() throws -> TrainedModel { try TrainedModel(directory: modelURL, threads: threads) }
 
-    /// Opens (or creates) the gallery; the dimension is `known`, else `--dimension`, else the model's.
+    /// Opens (or creates) the gallery: of the `loaded` model, else with the model file's fingerprint and the
+    /// dimension `known`, else `--dimension`, else the model's.
     func open(dimension known: Int? = nil, loaded: TrainedModel? = nil) throws -> Gallery {
-        let fingerprint = try ModelFingerprint.of(directory: modelURL)
-        let width: Int
-        if let d = known ?? dimension {
-            width = d
-        } else {
-            let network = try loaded ?? trainedModel()
-            let probe = try Tensor(repeating: 0, shape: [1] + network.inputShape)
-            width = try network.embed(probe).rowWidth
-        }
+        let url = URL(fileURLWithPath: gallery)
+        if let loaded { return try Gallery(path: url, model: loaded, templates: templates) }
+        let width = try known ?? dimension ?? trainedModel().embeddingDimension
         return try Gallery(
-            path: URL(fileURLWithPath: gallery), fingerprint: fingerprint, dimension: width, templates: templates)
+            path: url, fingerprint: try ModelFingerprint.of(directory: modelURL), dimension: width, templates: templates
+        )
     }
 }
 
