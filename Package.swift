@@ -55,7 +55,9 @@ let package = Package(
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
-        .testTarget(name: "TripletGalleryTests", dependencies: ["TripletGallery", "TripletKit"]),
+        .testTarget(
+            name: "TripletGalleryTests",
+            dependencies: ["TripletGallery", "TripletKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"]),
         .testTarget(
             name: "TripletLossesTests",

@@ -57,6 +57,7 @@ public final class Gallery: @unchecked Sendable {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             pool = try DatabasePool(path: path.path, configuration: configuration)
+            try pool.read { db in try GallerySchema.checkIsGalleryOrEmpty(db, path: path.path) }
             try GallerySchema.migrator().migrate(pool)
             try pool.write { db in try Self.checkOrStoreSettings(db, fingerprint, dimension, metric) }
             try reload()

@@ -1,4 +1,5 @@
 import GRDB
+import TripletCore
 
 /// The gallery's tables: identities, their embeddings, and the key/value meta table.
 enum GallerySchema {
@@ -24,6 +25,20 @@ enum GallerySchema {
                     """)
         }
         return migrator
+    }
+
+    /// Throws `corruptFile` for an SQLite database of something else (tables, but not the gallery's), which
+    /// opening would otherwise add the gallery's tables to.
+    static func checkIsGalleryOrEmpty(_ db: Database, path: String) throws {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        guard tables.isEmpty || tables.contains("grdb_migrations") else {
+            throw TripletError.corruptFile(
+                path: path,
+                reason:
+                    "an SQLite database of something else (tables \(tables.joined(separator: ", "))), not a gallery: "
+                    + "give a gallery file or a new path")
+        }
     }
 
     /// The meta table as a dictionary.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import TripletCore
 
@@ -82,6 +83,37 @@ struct GalleryStoreTests {
             guard case .corruptFile(let path, _) = error as? TripletError else { return false }
             return path == url.path
         }
+    }
+
+    @Test("another application's SQLite file is refused and left as it was")
+    func foreignDatabase() throws {
+        let url = try temporaryFolder().appendingPathComponent("other.sqlite")
+        try DatabaseQueue(path: url.path).write { db in try db.execute(sql: "CREATE TABLE songs (title TEXT)") }
+        #expect {
+            try Gallery(path: url, fingerprint: "model-a", dimension: 4)
+        } throws: { error in
+            guard case .corruptFile(_, let reason) = error as? TripletError else { return false }
+            return reason.contains("songs")
+        }
+        let tables = try DatabaseQueue(path: url.path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        #expect(tables == ["songs"])
+    }
+
+    @Test("a gallery file cut short is a clear error, not a crash")
+    func truncatedGallery() throws {
+        let gallery = try makeGallery()
+        for i in 0..<200 { try gallery.enroll(name: "p\(i)", embeddings: [axis(i, 4, noise: Float(i))]) }
+        let path = gallery.path
+        // Checkpoint the WAL into the main file, then keep only its first pages.
+        _ = try DatabaseQueue(path: path.path).writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        let copy = try temporaryFolder().appendingPathComponent("cut.sqlite")
+        let bytes = try Data(contentsOf: path)
+        try bytes.prefix(bytes.count / 2).write(to: copy)
+        #expect(throws: TripletError.self) { try Gallery(path: copy, fingerprint: "model-a", dimension: 4) }
     }
 
     @Test("export writes embeddings, identity ids and JSON")
