@@ -70,8 +70,9 @@ extension Gallery {
                 try GallerySchema.writeMeta(db, "far", "\(calibration.falseAcceptRate)")
                 try GallerySchema.writeMeta(db, "tar", "\(calibration.trueAcceptRate)")
                 try GallerySchema.writeMeta(db, "basis", calibration.basis.rawValue)
+            } update: { _, stored, _ in
+                stored = calibration
             }
-            lock.withLock { storedCalibration = calibration }
         }
     }
 

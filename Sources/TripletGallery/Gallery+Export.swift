@@ -7,7 +7,7 @@ extension Gallery {
     /// float32), `identities.npy` (the identity id of each row) and `identities.json` (the identities,
     /// the fingerprint, dimension, metric and calibration).
     public func export(to folder: URL) throws {
-        let (snapshot, calibration) = lock.withLock { (memory, storedCalibration) }
+        let (snapshot, calibration) = try current()
         // The samples are stored grouped by identity in id order already.
         let rows = snapshot.sampleRows, owners = snapshot.sampleOwners.map { Int($0) }
         let identities = snapshot.identities.values.sorted { $0.id < $1.id }

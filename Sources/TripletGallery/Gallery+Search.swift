@@ -16,7 +16,8 @@ extension Gallery {
     ) throws -> [GalleryIdentification] {
         try validate(queries)
         guard k >= 1 else { throw TripletError.invalidParameter(name: "k", value: "\(k)", expected: ">= 1") }
-        let (snapshot, threshold) = lock.withLock { (memory, storedCalibration?.threshold) }
+        let (snapshot, calibration) = try current()
+        let threshold = calibration?.threshold
         let rows = snapshot.templateOwners.count
         guard rows > 0 else {
             return Array(repeating: GalleryIdentification(matches: [], isUnknown: true), count: queries.rowCount)
@@ -44,9 +45,10 @@ extension Gallery {
     public func verify(_ embedding: [Float], identity name: String) throws -> GalleryVerification {
         let query = try tensor([embedding])
         try validate(query)
-        let id = try identity(named: name).id
-        let (rows, threshold) = lock.withLock { (memory.templates(of: id), storedCalibration?.threshold) }
-        guard let threshold else { throw TripletError.notCalibrated }
+        let (snapshot, calibration) = try current()
+        guard let id = snapshot.identity(named: name)?.id else { throw TripletError.unknownIdentity(name) }
+        guard let threshold = calibration?.threshold else { throw TripletError.notCalibrated }
+        let rows = snapshot.templates(of: id)
         let references = try Tensor(shape: [rows.count / dimension, dimension], scalars: rows)
         let found = try ExactKNN.search(queries: query, references: references, k: 1, metric: metric)
         let distance = found.distances[0]

@@ -14,7 +14,7 @@ extension Gallery {
         let created = Date(timeIntervalSince1970: Date().timeIntervalSince1970)
         let dimension = dimension
         return try writeLock.withLock {
-            let id: Int64 = try write { db in
+            try write { db in
                 guard try Row.fetchOne(db, sql: "SELECT 1 FROM identities WHERE name = ?", arguments: [name]) == nil
                 else { throw TripletError.duplicateName(name) }
                 try db.execute(
@@ -27,13 +27,11 @@ extension Gallery {
                         sql: "INSERT INTO embeddings(identity_id, vector) VALUES (?, ?)", arguments: [id, blob])
                 }
                 return id
-            }
-            let identity = GalleryIdentity(
-                id: id, name: name, created: created, metadata: metadata, sampleCount: embeddings.rowCount)
-            lock.withLock {
+            } update: { memory, _, id in
+                let identity = GalleryIdentity(
+                    id: id, name: name, created: created, metadata: metadata, sampleCount: embeddings.rowCount)
                 memory.append(identity, samples: embeddings, templates: prepared)
             }
-            return id
         }
     }
 
@@ -47,8 +45,9 @@ extension Gallery {
     public func remove(identity name: String) throws {
         try writeLock.withLock {
             let id = try identity(named: name).id
-            try write { db in try db.execute(sql: "DELETE FROM identities WHERE id = ?", arguments: [id]) }
-            lock.withLock {
+            try write { db in
+                try db.execute(sql: "DELETE FROM identities WHERE id = ?", arguments: [id])
+            } update: { memory, _, _ in
                 memory.remove(id)
             }
         }
@@ -59,20 +58,13 @@ extension Gallery {
         try writeLock.withLock {
             let id = try identity(named: name).id
             if newName == name { return }
-            if lock.withLock({ memory.identity(named: newName) }) != nil { throw TripletError.duplicateName(newName) }
             try write { db in
+                guard try Row.fetchOne(db, sql: "SELECT 1 FROM identities WHERE name = ?", arguments: [newName]) == nil
+                else { throw TripletError.duplicateName(newName) }
                 try db.execute(sql: "UPDATE identities SET name = ? WHERE id = ?", arguments: [newName, id])
+            } update: { memory, _, _ in
+                memory.rename(id, to: newName)
             }
-            lock.withLock { memory.rename(id, to: newName) }
-        }
-    }
-
-    /// A database write, with SQLite's errors turned into `TripletError.corruptFile`.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pool.write(body)
-        } catch let error as DatabaseError {
-            throw TripletError.corruptFile(path: path.path, reason: error.message ?? "\(error.resultCode)")
         }
     }
 

@@ -6,8 +6,8 @@ import TripletEvaluation
 /// An open-set gallery in one SQLite file (WAL mode): identities and their embeddings, the fingerprint
 /// of the model that made them, the dimension, the metric and the calibrated threshold. The database is
 /// the truth; an in-memory copy, rebuilt from it on open and kept in step on every write, is what
-/// `identify` and `verify` search. Safe to use from several threads: readers run concurrently, writers
-/// one at a time.
+/// `identify` and `verify` search. Safe to use from several threads (readers run concurrently, writers
+/// one at a time) and from several processes: a write by another one is seen by the next read.
 ///
 /// ```swift
 /// let gallery = try Gallery(path: url, fingerprint: model.fingerprint, dimension: 64)
@@ -27,12 +27,14 @@ public final class Gallery: @unchecked Sendable {
     public let templates: GalleryTemplates
 
     let pool: DatabasePool
-    /// Guards `memory` and `storedCalibration`.
+    /// Guards `memory`, `storedCalibration` and `generation`.
     let lock = NSLock()
-    /// Serialises writers so the memory copy follows the database's order of commits.
+    /// Serialises this object's writers so the memory copy follows the database's order of commits.
     let writeLock = NSLock()
     var memory: GalleryMemory
     var storedCalibration: GalleryCalibration?
+    /// The database's write count that `memory` and `storedCalibration` reflect (-1: not loaded).
+    var generation: Int64 = -1
 
     /// Opens the gallery at `path`, creating it when the file does not exist. Throws
     /// `fingerprintMismatch` when it was built by another model, `settingsMismatch` for another
@@ -93,7 +95,7 @@ public final class Gallery: @unchecked Sendable {
     func reload() throws {
         var fresh = try GalleryMemory(dimension: dimension, mode: templates, metric: metric)
         let dimension = dimension, path = path
-        let (calibration, identities, rows, owners) = try pool.read { db in
+        let (calibration, identities, rows, owners, loaded) = try read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM embeddings") ?? 0
             var rows = [Float](), owners = [Int64]()
             rows.reserveCapacity(total * dimension)
@@ -121,7 +123,8 @@ public final class Gallery: @unchecked Sendable {
                         id: id, name: row["name"], created: Date(timeIntervalSince1970: row["created"]),
                         metadata: Self.decodeMetadata(row["metadata"]), sampleCount: counts[id] ?? 0)
                 }
-            return (Self.calibration(from: try GallerySchema.readMeta(db)), identities, rows, owners)
+            let meta = try GallerySchema.readMeta(db)
+            return (Self.calibration(from: meta), identities, rows, owners, GallerySchema.generation(meta))
         }
         do {
             try fresh.load(identities, rows: rows, owners: owners)
@@ -129,8 +132,11 @@ public final class Gallery: @unchecked Sendable {
             throw TripletError.corruptFile(path: path.path, reason: "an embedding that cannot be searched: \(error)")
         }
         lock.withLock {
+            // A reload that raced with a newer one (or a newer write) never takes the copy back in time.
+            guard loaded >= generation else { return }
             memory = fresh
             storedCalibration = calibration
+            generation = loaded
         }
     }
 
@@ -149,16 +155,18 @@ public final class Gallery: @unchecked Sendable {
     }
 
     /// The calibrated threshold with the rates it achieved, nil before `calibrate`.
-    public var calibration: GalleryCalibration? { lock.withLock { storedCalibration } }
+    public var calibration: GalleryCalibration? {
+        get throws { try current().calibration }
+    }
 
     /// Every identity, by id.
-    public func list() -> [GalleryIdentity] {
-        lock.withLock { memory.identities.values.sorted { $0.id < $1.id } }
+    public func list() throws -> [GalleryIdentity] {
+        try current().memory.identities.values.sorted { $0.id < $1.id }
     }
 
     /// The identity with this name; throws `unknownIdentity` when there is none.
     public func identity(named name: String) throws -> GalleryIdentity {
-        guard let identity = lock.withLock({ memory.identity(named: name) }) else {
+        guard let identity = try current().memory.identity(named: name) else {
             throw TripletError.unknownIdentity(name)
         }
         return identity
@@ -166,8 +174,9 @@ public final class Gallery: @unchecked Sendable {
 
     /// The stored embeddings of an identity, `[sampleCount, dimension]`.
     public func embeddings(of name: String) throws -> Tensor {
-        let id = try identity(named: name).id
-        let rows = lock.withLock { Array(memory.samples(of: id)) }
+        let snapshot = try current().memory
+        guard let id = snapshot.identity(named: name)?.id else { throw TripletError.unknownIdentity(name) }
+        let rows = Array(snapshot.samples(of: id))
         return try Tensor(shape: [rows.count / dimension, dimension], scalars: rows)
     }
 }

@@ -52,6 +52,14 @@ enum GallerySchema {
         return meta
     }
 
+    /// The number of writes the database has seen (its "generation" meta value; 0 for a new one).
+    static func generation(_ meta: [String: String]) -> Int64 { meta["generation"].flatMap { Int64($0) } ?? 0 }
+
+    /// The generation alone, one indexed lookup.
+    static func generation(_ db: Database) throws -> Int64 {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'generation'").flatMap { Int64($0) } ?? 0
+    }
+
     /// Sets one meta value.
     static func writeMeta(_ db: Database, _ key: String, _ value: String) throws {
         try db.execute(

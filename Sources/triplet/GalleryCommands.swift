@@ -142,7 +142,7 @@ struct GalleryCalibrate: ParsableCommand {
         let result: GalleryCalibration
         if openSet {
             var byLabel: [String: String] = [:]
-            for identity in gallery.list() {
+            for identity in try gallery.list() {
                 if let label = identity.metadata["label"] { byLabel[label] = identity.name }
             }
             guard !byLabel.isEmpty else {
@@ -173,10 +173,10 @@ struct GalleryList: ParsableCommand {
 
     func run() throws {
         let gallery = try options.open()
-        let identities = gallery.list()
+        let identities = try gallery.list()
         print("\(identities.count) identities, \(identities.reduce(0) { $0 + $1.sampleCount }) embeddings")
         for identity in identities { print("\(identity.name)\t\(identity.sampleCount)") }
-        print(gallery.calibration.map(GalleryDemo.describe) ?? "not calibrated")
+        print(try gallery.calibration.map(GalleryDemo.describe) ?? "not calibrated")
     }
 }
 
@@ -238,6 +238,6 @@ struct GalleryExport: ParsableCommand {
     func run() throws {
         let gallery = try options.open()
         try gallery.export(to: URL(fileURLWithPath: out))
-        print("exported \(gallery.list().count) identities to \(out)")
+        print("exported \(try gallery.list().count) identities to \(out)")
     }
 }

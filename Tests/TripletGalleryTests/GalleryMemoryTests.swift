@@ -38,7 +38,7 @@ struct GalleryMemoryTests {
         let reopened = try Gallery(
             path: gallery.path, fingerprint: "model-a", dimension: 3, metric: metric, templates: templates)
         #expect(gallery.memory == reopened.memory)
-        #expect(Set(gallery.list().map(\.name)) == Set(names))
+        #expect(Set(try gallery.list().map(\.name)) == Set(names))
         let query = try Tensor(shape: [2, 3], scalars: [0.3, -0.2, 0.9, 1, 0, 0])
         #expect(try gallery.identify(query, k: 3) == reopened.identify(query, k: 3))
     }
@@ -53,5 +53,27 @@ struct GalleryMemoryTests {
         #expect(gallery.memory.maxTemplatesPerIdentity == 1)
         #expect(gallery.memory.templates.rows == axis(3, 4))
         #expect(try gallery.embeddings(of: "small").scalars == axis(3, 4))
+    }
+
+    @Test("a write through another handle on the file (another process) is seen by the next read")
+    func otherWriterIsSeen() throws {
+        let a = try makeGallery(dimension: 3)
+        let b = try Gallery(path: a.path, fingerprint: "model-a", dimension: 3)
+        try a.enroll(name: "ada", embeddings: [axis(0, 3)])
+        #expect(try b.identify(axis(0, 3)).matches.first?.identity.name == "ada")
+        try b.enroll(name: "bob", embeddings: [axis(1, 3)])
+        try b.setCalibration(GalleryCalibration(threshold: 0.5, falseAcceptRate: 0.01, trueAcceptRate: 0.9))
+        // a's copy is two writes behind: its own write reloads rather than append to a stale copy.
+        try a.enroll(name: "cy", embeddings: [axis(2, 3)])
+        let fresh = try Gallery(path: a.path, fingerprint: "model-a", dimension: 3)
+        #expect(a.memory == fresh.memory)
+        #expect(try a.calibration == fresh.calibration)
+        try b.remove(identity: "ada")
+        #expect(try a.identify(axis(0, 3), k: 3).matches.map(\.identity.name).sorted() == ["bob", "cy"])
+        try b.rename("bob", to: "robert")
+        #expect(throws: TripletError.duplicateName("robert")) { try a.rename("cy", to: "robert") }
+        #expect(throws: TripletError.unknownIdentity("bob")) { try a.remove(identity: "bob") }
+        #expect(try a.list().map(\.name) == ["robert", "cy"])
+        #expect(a.memory == b.memory)
     }
 }

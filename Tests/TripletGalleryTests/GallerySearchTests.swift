@@ -61,7 +61,7 @@ struct GallerySearchTests {
         #expect(result.falseAcceptRate == 0.1)
         #expect(result.trueAcceptRate == 0.6)
         let reopened = try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 4)
-        #expect(reopened.calibration == result)
+        #expect(try reopened.calibration == result)
         let strict = try gallery.calibrate(
             distances: genuine + impostor,
             isSame: Array(repeating: true, count: 10) + Array(repeating: false, count: 10),
@@ -93,7 +93,7 @@ struct GallerySearchTests {
             for try await hits in group { total += hits }
             #expect(total == 400)
         }
-        #expect(gallery.list().count == 41)
+        #expect(try gallery.list().count == 41)
         #expect(try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 8).list().count == 41)
     }
 }
@@ -119,6 +119,6 @@ struct GalleryEditTests {
         #expect(throws: TripletError.unknownIdentity("zed")) { try gallery.rename("zed", to: "cy") }
         #expect(throws: TripletError.unknownIdentity("zed")) { try gallery.remove(identity: "zed") }
         let reopened = try Gallery(path: gallery.path, fingerprint: "model-a", dimension: 4)
-        #expect(reopened.list().map(\.name) == ["ada", "bob"])
+        #expect(try reopened.list().map(\.name) == ["ada", "bob"])
     }
 }
