@@ -20,6 +20,8 @@ enum NeighborBlocks {
         let searched = excludeSelf ? k + 1 : k
         let total = queries.rowCount, width = queries.rowWidth
         let blockRows = min(total, max(1, blockRows ?? max(256, entriesPerBlock / searched)))
+        // Checked and normed once for every block.
+        let references = try KNNReferences(references, metric: metric)
         for start in stride(from: 0, to: total, by: blockRows) {
             let rows = start..<min(total, start + blockRows)
             let block =
@@ -28,8 +30,7 @@ enum NeighborBlocks {
                 : try Tensor(
                     shape: [rows.count, width],
                     scalars: Array(queries.scalars[rows.lowerBound * width..<rows.upperBound * width]))
-            let knn = try ExactKNN.search(
-                queries: block, references: references, k: searched, metric: metric, threads: threads)
+            let knn = try ExactKNN.search(queries: block, references: references, k: searched, threads: threads)
             guard excludeSelf else {
                 try body(rows, knn.indices)
                 continue
