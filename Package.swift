@@ -52,7 +52,7 @@ let package = Package(
         ),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
-        .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
+        .testTarget(name: "TripletDataTests", dependencies: ["TripletData", "CZlib"]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
         .testTarget(

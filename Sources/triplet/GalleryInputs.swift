@@ -64,8 +64,13 @@ struct GalleryInputOptions: ParsableArguments {
             return (try model.embed(try NPY.readTensor(contentsOf: URL(fileURLWithPath: npy))), nil)
         }
         if !image.isEmpty {
+            // Intensities in 0...1, standardised as Fashion-MNIST's inputs: (x − mean) / standardDeviation.
+            let family = FashionMNIST.family
             var pixels: [Float] = []
-            for path in image { pixels += try PGM.read(path, width: 28, height: 28) }
+            for path in image {
+                let intensities = try GreyImage.read(contentsOf: URL(fileURLWithPath: path), width: 28, height: 28)
+                pixels += intensities.map { ($0 - family.mean) / family.standardDeviation }
+            }
             let inputs = try Tensor(shape: [image.count, 1, 28, 28], scalars: pixels)
             return (try model.embed(inputs), nil)
         }
@@ -112,55 +117,6 @@ struct GalleryInputOptions: ParsableArguments {
         }
         guard !out.isEmpty else { throw ValidationError("--rows \(text): no rows") }
         return out
-    }
-}
-
-/// Image files (binary PGM, P5, or PNG through `PNG`), 8-bit grey, standardised as Fashion-MNIST's inputs.
-enum PGM {
-    /// The pixels of the P5 (or PNG) file at `path`, which must be `width` × `height` with maxval ≤ 255, as
-    /// `(x / 255 − mean) / standardDeviation` with Fashion-MNIST's statistics.
-    static func read(_ path: String, width: Int, height: Int) throws -> [Float] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--image \(path): cannot read the file")
-        }
-        let bytes = [UInt8](data)
-        if PNG.isPNG(bytes) { return standardise(try PNG.read(path, width: width, height: height), maxval: 255) }
-        var position = 0
-        func token() -> String? {
-            while position < bytes.count {
-                if bytes[position] == UInt8(ascii: "#") {
-                    while position < bytes.count, bytes[position] != 10 { position += 1 }
-                } else if [9, 10, 13, 32].contains(bytes[position]) {
-                    position += 1
-                } else {
-                    break
-                }
-            }
-            let start = position
-            while position < bytes.count, ![9, 10, 13, 32].contains(bytes[position]) { position += 1 }
-            return start < position ? String(decoding: bytes[start..<position], as: UTF8.self) : nil
-        }
-        guard token() == "P5" else {
-            throw ValidationError("--image \(path): neither a binary PGM (P5) nor a PNG")
-        }
-        guard let w = token().flatMap({ Int($0) }), let h = token().flatMap({ Int($0) }),
-            let maxval = token().flatMap({ Int($0) }), maxval >= 1, maxval <= 255
-        else { throw ValidationError("--image \(path): damaged PGM header (expected width, height, maxval ≤ 255)") }
-        guard w == width, h == height else {
-            throw ValidationError(
-                "--image \(path): \(w)×\(h) pixels; the model takes \(width)×\(height), resize it first")
-        }
-        position += 1  // the single whitespace after maxval
-        guard bytes.count - position >= w * h else {
-            throw ValidationError("--image \(path): truncated, \(bytes.count - position) of \(w * h) pixel bytes")
-        }
-        return standardise(Array(bytes[position..<(position + w * h)]), maxval: maxval)
-    }
-
-    /// Grey levels 0...maxval as Fashion-MNIST's standardised inputs.
-    static func standardise(_ grey: [UInt8], maxval: Int) -> [Float] {
-        let family = FashionMNIST.family
-        return grey.map { (Float($0) / Float(maxval) - family.mean) / family.standardDeviation }
     }
 }
 
