@@ -6,7 +6,7 @@ THREADS ?= 2
 BIN := .build/release/triplet
 BENCH_OUT := bench-out
 
-.PHONY: deps build demo demo-gallery test bench bench-knn bench-swift bench-pml bench-train torch-check lint format
+.PHONY: deps build demo demo-gallery test bench bench-knn bench-gallery bench-swift bench-pml bench-train torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
@@ -57,6 +57,16 @@ bench-knn: build
 	@python3 -c "import json,sys; r={x['impl']: x['median_ms'] for x in map(json.loads, open('$(BENCH_OUT)/knn.jsonl'))}; \
 	  print(f\"k-NN 10000 x 60000 x 64, k=10, $(THREADS) threads: TripletKit {r['tripletkit']:.1f} ms,\
 	  faiss IndexFlatL2 {r['faiss']:.1f} ms, speed-up {r['faiss'] / r['tripletkit']:.2f}x\")"
+
+# Gallery identify over 100 000 stored embeddings (D = 64, 10 000 identities, k = 5): TripletKit and faiss-cpu.
+GALLERY_BENCH := --embeddings 100000 --dim 64 --identities 10000 --queries 10000 -k 5 --threads $(THREADS)
+bench-gallery: build
+	@python3 -c "import faiss" 2>/dev/null || pip install -q faiss-cpu
+	@mkdir -p $(BENCH_OUT)
+	@$(BIN) bench gallery $(GALLERY_BENCH) --json > $(BENCH_OUT)/gallery.jsonl
+	@python3 Benchmarks/reference/faiss_gallery.py $(GALLERY_BENCH) --json >> $(BENCH_OUT)/gallery.jsonl
+	@python3 -c "import json; [print(x.get('impl', 'tripletkit') + f\": single query {x['single_median_ms']:.3f} ms,\" \
+	  + f\" batches of {x['batch']}: {x['batch_qps']:.0f} queries/s\") for x in map(json.loads, open('$(BENCH_OUT)/gallery.jsonl'))]"
 
 bench-swift: build
 	@mkdir -p $(BENCH_OUT) && : > $(BENCH_OUT)/tripletkit.jsonl

@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletKit", "TripletGallery", "CZlib",
+                "TripletKit", "TripletGallery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
