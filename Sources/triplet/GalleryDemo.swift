@@ -11,12 +11,13 @@ struct GalleryDemo: ParsableCommand {
         discussion: """
             The model must have been trained on classes 0–7 only. The gallery (recreated) holds classes 8 and 9, \
             enrolled from --enrolled-per-class training samples each: identities the model never saw. The \
-            threshold is calibrated at --target-far for open-set identification on other training samples \
-            (--calibration-per-class of every class): it lets at most that share of never-enrolled samples \
+            threshold is calibrated at --target-far for open-set identification on training samples the model \
+            never saw (up to --calibration-per-class of every class: for classes 0–7, rows past the --limit it was \
+            trained with): it lets at most that share of never-enrolled samples \
             (classes 0–7) be accepted as anyone. Then the whole test set is identified: a sample of class 8 or 9 is \
             right when its identity is correct and accepted, a sample of classes 0–7 when it is rejected as unknown.
             Example:
-              triplet train --train-classes 0-7 --epochs 3 --out runs/gallery-model
+              triplet train --train-classes 0-7 --limit 50000 --epochs 3 --out runs/gallery-model
               triplet gallery demo --model runs/gallery-model --gallery runs/gallery-demo.sqlite
             """
     )
@@ -43,7 +44,8 @@ struct GalleryDemo: ParsableCommand {
         guard let trained = network.config.trainClasses, Set(trained).isDisjoint(with: enrolled) else {
             throw ValidationError(
                 "\(model) was trained on classes \(network.config.trainClasses.map { "\($0)" } ?? "0–9"): the demo "
-                    + "needs a model that never saw 8 and 9 (triplet train --train-classes 0-7 --out DIR)")
+                    + "needs a model that never saw 8 and 9 (triplet train --train-classes 0-7 --limit 50000 --out DIR)"
+            )
         }
         let source = DatasetSource(name: "fashion-mnist", directory: dataDir)
         let train = try source.load(.train), test = try source.load(.test)
@@ -53,20 +55,26 @@ struct GalleryDemo: ParsableCommand {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
         let store = try Gallery(path: url, model: network, templates: templates)
 
+        // Calibration samples the model never saw: training rows past its --limit (all rows of 8 and 9).
+        let unseenFrom = network.config.sampleLimit ?? train.count
         var calibrationRows: [Int] = [], calibrationNames: [String?] = []
         for c in neverEnrolled + enrolled {
             let rows = train.labels.indices.filter { train.labels[$0] == c }
             let skip = enrolled.contains(c) ? enrolledPerClass : 0
-            guard rows.count >= skip + calibrationPerClass else {
-                throw ValidationError("class \(c) has \(rows.count) training samples, too few for these counts")
-            }
             if skip > 0 {
                 try store.enroll(
-                    name: names[c], samples: try train.subset(Array(rows[0..<skip])).inputs, model: network,
-                    metadata: ["label": "\(c)"])
+                    name: names[c], samples: try train.subset(Array(rows[0..<min(skip, rows.count)])).inputs,
+                    model: network, metadata: ["label": "\(c)"])
             }
-            calibrationRows += rows[skip..<(skip + calibrationPerClass)]
-            calibrationNames += repeatElement(skip > 0 ? names[c] : nil, count: calibrationPerClass)
+            let pool = rows.dropFirst(skip).filter { enrolled.contains(c) || $0 >= unseenFrom }
+            let picked = pool.prefix(calibrationPerClass)
+            guard !picked.isEmpty else {
+                throw ValidationError(
+                    "no training sample of class \(c) left for the calibration: train the model with --limit "
+                        + "(e.g. 50000) so that the rows after it stay unseen")
+            }
+            calibrationRows += picked
+            calibrationNames += repeatElement(skip > 0 ? names[c] : nil, count: picked.count)
         }
         let held = try train.subset(calibrationRows)
         let calibration = try store.calibrate(
@@ -94,19 +102,23 @@ struct GalleryDemo: ParsableCommand {
             String(format: "%.2f%% (%d/%d)", 100 * Double(part) / Double(max(whole, 1)), part, whole)
         }
         let known = count(enrolled), others = count(neverEnrolled)
-        let perClass = neverEnrolled.map {
-            "\(names[$0]) \(String(format: "%.1f%%", 100 * Double(right[$0]) / Double(max(total[$0], 1))))"
+        func perClass(_ classes: [Int]) -> String {
+            classes.map {
+                "\(names[$0]) \(String(format: "%.1f%%", 100 * Double(right[$0]) / Double(max(total[$0], 1))))"
+            }
+            .joined(separator: ", ")
         }
         print(
             """
             Protocol: model trained on classes 0–7 only. Gallery: classes 8 (\(names[8])) and 9 (\(names[9])) \
             enrolled from \(enrolledPerClass) training samples each, without retraining; classes 0–7 never enrolled.
-            Calibration on \(held.count) other training samples (\(calibrationPerClass) per class), target FAR \
-            \(targetFar): \(Self.describe(calibration))
+            Calibration on \(held.count) training samples the model never saw (up to \(calibrationPerClass) per \
+            class; classes 0–7 from rows \(unseenFrom) on), target FAR \(targetFar): \(Self.describe(calibration))
             Test set (\(test.count) samples), identify with k = 1:
               enrolled classes 8–9, correct identity and accepted (TAR): \(percent(known.right, known.total))
+                \(perClass(enrolled))
               never-enrolled classes 0–7, rejected as unknown:           \(percent(others.right, others.total))
-                \(perClass.joined(separator: ", "))
+                \(perClass(neverEnrolled))
               false accepts of never-enrolled samples (FAR):            \
             \(percent(others.total - others.right, others.total))
               closed-set top-1 of classes 8–9 (no threshold):            \(percent(closedSetRight, known.total))
