@@ -53,14 +53,12 @@ public struct KNNReferences: Sendable, Equatable {
         let start = count
         rows.append(contentsOf: more.scalars)
         rows.withUnsafeMutableBufferPointer { p in
+            if metric == .cosine {
+                _ = RowNormalization.normalize(p.baseAddress! + start * width, rows: more.rowCount, width: width)
+            }
             for i in start..<start + more.rowCount {
                 let row = p.baseAddress! + i * width
-                var norm = VectorMath.dot(row, row, width)
-                if metric == .cosine {
-                    let length = max(norm.squareRoot(), 1e-12)
-                    for j in 0..<width { row[j] /= length }
-                    norm = VectorMath.dot(row, row, width)
-                }
+                let norm = VectorMath.dot(row, row, width)
                 squaredNorms.append(norm)
                 halfNorms.append(norm / 2)
                 largestNorm = max(largestNorm, norm)

@@ -75,7 +75,7 @@ public enum ExactKNN {
             throw TripletError.invalidParameter(name: "k", value: "\(k)", expected: "1...\(max(available, 1))")
         }
         let metric = references.metric
-        let q = metric == .cosine ? normalized(queries) : queries
+        let q = metric == .cosine ? RowNormalization.forward(queries).y : queries
         let nq = q.rowCount, nr = references.count
         // Fewer query blocks than threads (a single query, say): the references are split among the idle
         // threads, each part keeping its own k best per query, merged at the end.
@@ -222,19 +222,5 @@ public enum ExactKNN {
         }
         var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<k])
         head.sort()
-    }
-
-    /// A copy of `t` with every row scaled to unit length (as `KNNReferences` does for the cosine).
-    static func normalized(_ t: Tensor) -> Tensor {
-        var out = t
-        let width = t.rowWidth
-        out.scalars.withUnsafeMutableBufferPointer { p in
-            for i in 0..<t.rowCount {
-                let row = p.baseAddress! + i * width
-                let norm = max(VectorMath.dot(row, row, width).squareRoot(), 1e-12)
-                for j in 0..<width { p[i * width + j] /= norm }
-            }
-        }
-        return out
     }
 }

@@ -38,7 +38,7 @@ public struct DistanceMatrix: Sendable {
     ) throws {
         try embeddings.validateEmbeddings()
         try Self.checkMemory(batch: embeddings.rowCount)
-        let prepared = distance.normalizesEmbeddings ? L2Normalization.forward(embeddings) : (embeddings, [])
+        let prepared = distance.normalizesEmbeddings ? RowNormalization.forward(embeddings) : (embeddings, [])
         let width = embeddings.rowWidth
         let squaredNorms = prepared.0.scalars.withUnsafeBufferPointer { p in
             (0..<embeddings.rowCount).map { i in
@@ -215,7 +215,7 @@ public struct DistanceMatrix: Sendable {
             }
         }
         if distance.normalizesEmbeddings {
-            L2Normalization.backward(gradient: &result, normalized: points, divisors: divisors)
+            RowNormalization.backward(gradient: &result, normalized: points, divisors: divisors)
         }
         return result
     }
