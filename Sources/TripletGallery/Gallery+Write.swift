@@ -7,6 +7,7 @@ extension Gallery {
     /// a crash leaves the gallery as it was before or after, never half. Returns the identity's id.
     @discardableResult
     public func enroll(name: String, embeddings: Tensor, metadata: [String: String] = [:]) throws -> Int64 {
+        try Self.checkName(name)
         try validate(embeddings)
         let prepared = try lock.withLock { try memory.prepareTemplates(embeddings) }
         let json = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
@@ -55,6 +56,7 @@ extension Gallery {
 
     /// Renames an identity; throws `unknownIdentity` or `duplicateName`.
     public func rename(_ name: String, to newName: String) throws {
+        try Self.checkName(newName)
         try writeLock.withLock {
             let id = try identity(named: name).id
             if newName == name { return }
@@ -65,6 +67,14 @@ extension Gallery {
             } update: { memory, _, _ in
                 memory.rename(id, to: newName)
             }
+        }
+    }
+
+    /// Throws unless a name has a character other than white space.
+    static func checkName(_ name: String) throws {
+        guard name.contains(where: { !$0.isWhitespace }) else {
+            throw TripletError.invalidParameter(
+                name: "name", value: "\"\(name)\"", expected: "a name with at least one visible character")
         }
     }
 

@@ -26,9 +26,14 @@ struct GalleryOptions: ParsableArguments {
         let url = URL(fileURLWithPath: gallery)
         if let loaded { return try Gallery(path: url, model: loaded, templates: templates) }
         let width = try known ?? dimension ?? trainedModel().embeddingDimension
-        return try Gallery(
-            path: url, fingerprint: try ModelFingerprint.of(directory: modelURL), dimension: width, templates: templates
-        )
+        do {
+            return try Gallery(
+                path: url, fingerprint: try ModelFingerprint.of(directory: modelURL), dimension: width,
+                templates: templates)
+        } catch TripletError.settingsMismatch(name: "dimension", let stored, let given) where known != nil {
+            // The width came from the samples: they are what does not fit the gallery.
+            throw TripletError.dimensionMismatch(expected: Int(stored) ?? 0, got: Int(given) ?? width)
+        }
     }
 }
 

@@ -45,6 +45,17 @@ struct GalleryStoreTests {
         #expect(try gallery.embeddings(of: "ada").rowCount == 1)
     }
 
+    @Test("an empty or blank name is refused, for enroll and rename")
+    func blankNames() throws {
+        let gallery = try makeGallery()
+        for name in ["", "  ", "\t\n"] {
+            #expect(throws: TripletError.self) { try gallery.enroll(name: name, embeddings: [axis(0, 4)]) }
+        }
+        try gallery.enroll(name: "ada", embeddings: [axis(0, 4)])
+        #expect(throws: TripletError.self) { try gallery.rename("ada", to: " ") }
+        #expect(try gallery.list().map(\.name) == ["ada"])
+    }
+
     @Test("wrong dimension and NaN are refused")
     func badEmbeddings() throws {
         let gallery = try makeGallery()
