@@ -42,7 +42,7 @@ public enum TripletError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(labels) labels for \(embeddings) embeddings: pass one label per embedding row"
         case .nonFiniteValue(let what, let row, let column):
             return
-                "\(what) holds NaN or infinity at row \(row), column \(column): check the inputs or lower the learning rate"
+                "\(what) holds NaN or infinity at row \(row), column \(column): check the inputs (in training, a diverging run: lower the learning rate)"
         case .invalidParameter(let name, let value, let expected):
             return "invalid \(name) \(value): expected \(expected)"
         case .indexOutOfRange(let what, let index, let count):
