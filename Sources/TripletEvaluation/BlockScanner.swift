@@ -31,65 +31,63 @@ struct BlockScanner {
         let closeRatio = ExactKNN.closeRatio, scanChunk = ExactKNN.scanChunk
         references.rows.withUnsafeBufferPointer { rp in
             references.squaredNorms.withUnsafeBufferPointer { np in
-                references.halfNorms.withUnsafeBufferPointer { hp in
-                    scores.withUnsafeMutableBufferPointer { sp in
-                        buffer.withUnsafeMutableBufferPointer { buffer in
-                            let rBase = rp.baseAddress!, norms = np.baseAddress!, halves = hp.baseAddress!
-                            let rows = range.count
-                            for rStart in stride(
-                                from: referenceRange.lowerBound, to: referenceRange.upperBound, by: referenceBlock)
-                            {
-                                let columns = min(referenceBlock, referenceRange.upperBound - rStart)
-                                BLAS.gemm(
-                                    transposeA: false, transposeB: true, m: rows, n: columns, k: width,
-                                    alpha: 1, a: queries + range.lowerBound * width, lda: width,
-                                    b: rBase + rStart * width, ldb: width, beta: 0, c: sp.baseAddress!,
-                                    ldc: columns, threads: 1)
-                                for row in 0..<rows {
-                                    let query = range.lowerBound + row, queryRow = queries + query * width
-                                    let queryNorm = VectorMath.dot(queryRow, queryRow, width)
-                                    let slack = 1e-5 * (queryNorm + largestNorm)
-                                    let s = sp.baseAddress! + row * columns, top = best + query * k
-                                    // The previous best, then candidates below the k-th best, chunk by chunk.
-                                    var count = 0
-                                    while count < k && top[count] != .max {
-                                        buffer[count] = top[count]
-                                        count += 1
-                                    }
-                                    var limit: UInt64 = count == k ? top[k - 1] : .max
-                                    var limitValue = count == k ? ExactKNN.rankValue(ofKey: limit) : .infinity
-                                    for chunk in stride(from: 0, to: columns, by: scanChunk) {
-                                        let end = min(chunk + scanChunk, columns)
-                                        // Sixteen references at a time; only hits leave the SIMD path.
-                                        ExactKNN.scan(
-                                            s + chunk, halves + rStart + chunk, end - chunk, queryNorm, metric,
-                                            limitValue, slack: slack
-                                        ) { c in
-                                            let j = rStart + chunk + c
-                                            if excludeSelf && j == query { return }
-                                            var v = ExactKNN.rankValue(s[chunk + c], queryNorm, norms[j], metric)
-                                            if metric != .dot && v < closeRatio * (queryNorm + norms[j]) {
-                                                v = ExactKNN.exactRankValue(queryRow, rBase + j * width, width, metric)
-                                            }
-                                            let key = UInt64(SortKey.encode(v)) << 32 | UInt64(j)
-                                            if key < limit {
-                                                buffer[count] = key
-                                                count += 1
-                                            }
-                                        }
-                                        if count >= k {
-                                            ExactKNN.selectSmallest(buffer, count: count, k: k)
-                                            count = k
-                                            limit = buffer[k - 1]
-                                            limitValue = ExactKNN.rankValue(ofKey: limit)
-                                        }
-                                    }
-                                    if count < k {
-                                        var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
-                                        head.sort()
-                                    }
-                                    for i in 0..<count { top[i] = buffer[i] }
+                scores.withUnsafeMutableBufferPointer { sp in
+                    buffer.withUnsafeMutableBufferPointer { buffer in
+                        let rBase = rp.baseAddress!, norms = np.baseAddress!
+                        let rows = range.count
+                        for rStart in stride(
+                            from: referenceRange.lowerBound, to: referenceRange.upperBound, by: referenceBlock)
+                        {
+                            let columns = min(referenceBlock, referenceRange.upperBound - rStart)
+                            BLAS.gemm(
+                                transposeA: false, transposeB: true, m: rows, n: columns, k: width,
+                                alpha: 1, a: queries + range.lowerBound * width, lda: width,
+                                b: rBase + rStart * width, ldb: width, beta: 0, c: sp.baseAddress!,
+                                ldc: columns, threads: 1)
+                            for row in 0..<rows {
+                                let query = range.lowerBound + row, queryRow = queries + query * width
+                                let queryNorm = VectorMath.dot(queryRow, queryRow, width)
+                                let slack = 1e-5 * (queryNorm + largestNorm)
+                                let s = sp.baseAddress! + row * columns, top = best + query * k
+                                // The previous best, then candidates below the k-th best, chunk by chunk.
+                                var count = 0
+                                while count < k && top[count] != .max {
+                                    buffer[count] = top[count]
+                                    count += 1
                                 }
+                                var limit: UInt64 = count == k ? top[k - 1] : .max
+                                var limitValue = count == k ? ExactKNN.rankValue(ofKey: limit) : .infinity
+                                for chunk in stride(from: 0, to: columns, by: scanChunk) {
+                                    let end = min(chunk + scanChunk, columns)
+                                    // Sixteen references at a time; only hits leave the SIMD path.
+                                    ExactKNN.scan(
+                                        s + chunk, norms + rStart + chunk, end - chunk, queryNorm, metric,
+                                        limitValue, slack: slack
+                                    ) { c in
+                                        let j = rStart + chunk + c
+                                        if excludeSelf && j == query { return }
+                                        var v = ExactKNN.rankValue(s[chunk + c], queryNorm, norms[j], metric)
+                                        if metric != .dot && v < closeRatio * (queryNorm + norms[j]) {
+                                            v = ExactKNN.exactRankValue(queryRow, rBase + j * width, width, metric)
+                                        }
+                                        let key = UInt64(SortKey.encode(v)) << 32 | UInt64(j)
+                                        if key < limit {
+                                            buffer[count] = key
+                                            count += 1
+                                        }
+                                    }
+                                    if count >= k {
+                                        ExactKNN.selectSmallest(buffer, count: count, k: k)
+                                        count = k
+                                        limit = buffer[k - 1]
+                                        limitValue = ExactKNN.rankValue(ofKey: limit)
+                                    }
+                                }
+                                if count < k {
+                                    var head = UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+                                    head.sort()
+                                }
+                                for i in 0..<count { top[i] = buffer[i] }
                             }
                         }
                     }

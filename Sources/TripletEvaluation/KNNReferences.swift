@@ -19,8 +19,6 @@ public struct KNNReferences: Sendable, Equatable {
     public private(set) var rows: [Float] = []
     /// ‖r‖² of every row.
     private(set) var squaredNorms: [Float] = []
-    /// ‖r‖²/2 of every row (the scan's score-space bound).
-    private(set) var halfNorms: [Float] = []
     /// The largest ‖r‖² (0 when empty): the scale of the Gram form's rounding.
     private(set) var largestNorm: Float = 0
 
@@ -60,29 +58,32 @@ public struct KNNReferences: Sendable, Equatable {
                 let row = p.baseAddress! + i * width
                 let norm = VectorMath.dot(row, row, width)
                 squaredNorms.append(norm)
-                halfNorms.append(norm / 2)
                 largestNorm = max(largestNorm, norm)
             }
         }
     }
 
-    /// Adds the rows of other prepared references (same width and metric: a programmer error otherwise)
-    /// after the existing ones, without checking them again.
-    public mutating func append(contentsOf other: KNNReferences) {
-        precondition(other.width == width && other.metric == metric, "references of another width or metric")
+    /// Adds the rows of other prepared references after the existing ones, without checking them again;
+    /// throws (changing nothing) for another width or metric.
+    public mutating func append(contentsOf other: KNNReferences) throws {
+        guard other.width == width, other.metric == metric else {
+            throw TripletError.invalidParameter(
+                name: "references", value: "of width \(other.width), metric \(other.metric)",
+                expected: "width \(width), metric \(metric)")
+        }
         rows += other.rows
         squaredNorms += other.squaredNorms
-        halfNorms += other.halfNorms
         largestNorm = max(largestNorm, other.largestNorm)
     }
 
-    /// Removes a range of rows (a programmer error when out of bounds).
-    public mutating func removeRows(_ range: Range<Int>) {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "rows \(range) of \(count)")
+    /// Removes a range of rows; throws (changing nothing) when it reaches outside `0..<count`.
+    public mutating func removeRows(_ range: Range<Int>) throws {
+        guard range.lowerBound >= 0, range.upperBound <= count else {
+            throw TripletError.indexOutOfRange(what: "row range end", index: range.upperBound, count: count)
+        }
         rows.removeSubrange(range.lowerBound * width..<range.upperBound * width)
         let largestGone = squaredNorms[range].contains(largestNorm)
         squaredNorms.removeSubrange(range)
-        halfNorms.removeSubrange(range)
         if largestGone { largestNorm = squaredNorms.max() ?? 0 }
     }
 }

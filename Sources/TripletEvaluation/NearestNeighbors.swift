@@ -142,21 +142,21 @@ public enum ExactKNN {
 
     /// Calls `hit(c)` for every reference c of `count` whose ranking value may be at most `limit`.
     ///
-    /// The test runs in score space, one subtraction and one comparison per reference: for the Euclidean
-    /// metrics v = ‖q‖² + ‖r‖² − 2s ≤ L ⇔ s − ‖r‖²/2 ≥ (‖q‖² − L)/2 (`halfNorms` holds ‖r‖²/2); the cosine
-    /// ranks v/2; the dot product −s. `slack` widens the test by the Gram form's rounding, so that a pair whose
+    /// The test runs in score space, a multiply-subtract and one comparison per reference: for the Euclidean
+    /// metrics v = ‖q‖² + ‖r‖² − 2s ≤ L ⇔ 2s − ‖r‖² ≥ ‖q‖² − L (`norms` holds ‖r‖²); the cosine ranks v/2;
+    /// the dot product −s. `slack` widens the test by the Gram form's rounding, so that a pair whose
     /// exact value (recomputed for close pairs) is below the limit is never skipped.
     @inline(__always)
     static func scan(
-        _ scores: UnsafePointer<Float>, _ halfNorms: UnsafePointer<Float>, _ count: Int, _ queryNorm: Float,
+        _ scores: UnsafePointer<Float>, _ norms: UnsafePointer<Float>, _ count: Int, _ queryNorm: Float,
         _ metric: KNNMetric, _ limit: Float, slack: Float, hit: (Int) -> Void
     ) {
         typealias Lanes = SIMD16<Float>
         let bound: Float
         switch metric {
         case .dot: bound = -limit
-        case .cosine: bound = (queryNorm - 2 * limit - slack) / 2
-        case .euclidean, .squaredEuclidean: bound = (queryNorm - limit - slack) / 2
+        case .cosine: bound = queryNorm - 2 * limit - slack
+        case .euclidean, .squaredEuclidean: bound = queryNorm - limit - slack
         }
         if bound == -.infinity {
             for c in 0..<count { hit(c) }
@@ -173,15 +173,15 @@ public enum ExactKNN {
         } else {
             while c + 16 <= count {
                 let t =
-                    UnsafeRawPointer(scores + c).loadUnaligned(as: Lanes.self)
-                    - UnsafeRawPointer(halfNorms + c).loadUnaligned(as: Lanes.self)
+                    2 * UnsafeRawPointer(scores + c).loadUnaligned(as: Lanes.self)
+                    - UnsafeRawPointer(norms + c).loadUnaligned(as: Lanes.self)
                 let hits = t .>= bounds
                 if any(hits) { for lane in 0..<16 where hits[lane] { hit(c + lane) } }
                 c += 16
             }
         }
         while c < count {
-            if (metric == .dot ? scores[c] : scores[c] - halfNorms[c]) >= bound { hit(c) }
+            if (metric == .dot ? scores[c] : 2 * scores[c] - norms[c]) >= bound { hit(c) }
             c += 1
         }
     }

@@ -13,12 +13,12 @@ extension Gallery {
     }
 
     /// A write transaction that also counts the write in the database's generation; then, `update` brings
-    /// the memory copy and calibration in step — or, when another writer came in between, a full reload
-    /// does. Callers hold `writeLock`. SQLite's errors become `corruptFile`.
+    /// the memory copy and calibration in step — or, when another writer came in between or `update`
+    /// fails, a full reload from the committed database does. Callers hold `writeLock`. SQLite's errors become `corruptFile`.
     @discardableResult
     func write<T>(
         _ body: (Database) throws -> T,
-        update: (inout GalleryMemory, inout GalleryCalibration?, T) -> Void
+        update: (inout GalleryMemory, inout GalleryCalibration?, T) throws -> Void
     ) throws -> T {
         let known = lock.withLock { generation }
         let (result, stored) = try mapDatabaseErrors {
@@ -31,7 +31,7 @@ extension Gallery {
         }
         let applied = lock.withLock { () -> Bool in
             guard stored == known, generation == known else { return false }
-            update(&memory, &storedCalibration, result)
+            do { try update(&memory, &storedCalibration, result) } catch { return false }
             generation = stored + 1
             return true
         }

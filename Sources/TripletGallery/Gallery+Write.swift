@@ -31,7 +31,7 @@ extension Gallery {
             } update: { memory, _, id in
                 let identity = GalleryIdentity(
                     id: id, name: name, created: created, metadata: metadata, sampleCount: embeddings.rowCount)
-                memory.append(identity, samples: embeddings, templates: prepared)
+                try memory.append(identity, samples: embeddings, templates: prepared)
             }
         }
     }
@@ -49,7 +49,7 @@ extension Gallery {
             try write { db in
                 try db.execute(sql: "DELETE FROM identities WHERE id = ?", arguments: [id])
             } update: { memory, _, _ in
-                memory.remove(id)
+                try memory.remove(id)
             }
         }
     }

@@ -49,13 +49,13 @@ struct GalleryMemory: Sendable, Equatable {
 
     /// Appends a new identity, whose id must be larger than every stored one (the database's
     /// AUTOINCREMENT guarantees it), with its samples and their `prepareTemplates`.
-    mutating func append(_ identity: GalleryIdentity, samples: Tensor, templates prepared: KNNReferences) {
+    mutating func append(_ identity: GalleryIdentity, samples: Tensor, templates prepared: KNNReferences) throws {
+        try templates.append(contentsOf: prepared)
         let n = samples.rowCount
         identities[identity.id] = identity
         ids[identity.name] = identity.id
         sampleRows.append(contentsOf: samples.scalars)
         sampleOwners.append(contentsOf: repeatElement(identity.id, count: n))
-        templates.append(contentsOf: prepared)
         if mode == .normalizedMean {
             meanOwners.append(identity.id)
             maxTemplatesPerIdentity = 1
@@ -78,17 +78,17 @@ struct GalleryMemory: Sendable, Equatable {
     }
 
     /// Drops an identity, closing the gap its rows leave.
-    mutating func remove(_ id: Int64) {
+    mutating func remove(_ id: Int64) throws {
         guard let identity = identities.removeValue(forKey: id) else { return }
         ids[identity.name] = nil
         if let range = rows(of: id) {
             sampleRows.removeSubrange(range.lowerBound * dimension..<range.upperBound * dimension)
             sampleOwners.removeSubrange(range)
-            if mode == .allSamples { templates.removeRows(range) }
+            if mode == .allSamples { try templates.removeRows(range) }
         }
         if mode == .normalizedMean {
             if let row = meanOwners.firstIndex(of: id) {
-                templates.removeRows(row..<row + 1)
+                try templates.removeRows(row..<row + 1)
                 meanOwners.remove(at: row)
             }
             maxTemplatesPerIdentity = identities.isEmpty ? 0 : 1

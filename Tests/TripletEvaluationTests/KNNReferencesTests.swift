@@ -19,9 +19,9 @@ struct KNNReferencesTests {
         }
         var grown = try KNNReferences(width: 5, metric: metric)
         try grown.append(rows(0..<10))
-        grown.append(contentsOf: try KNNReferences(rows(10..<30), metric: metric))
+        try grown.append(contentsOf: try KNNReferences(rows(10..<30), metric: metric))
         #expect(grown == (try KNNReferences(all, metric: metric)))
-        grown.removeRows(4..<12)
+        try grown.removeRows(4..<12)
         let kept = try Tensor(shape: [22, 5], scalars: Array(all.scalars[0..<20] + all.scalars[60..<150]))
         #expect(grown == (try KNNReferences(kept, metric: metric)))
     }
@@ -30,9 +30,9 @@ struct KNNReferencesTests {
     func largestNormFollowsRemoval() throws {
         var refs = try KNNReferences(Tensor(shape: [3, 1], scalars: [1, 10, 2]), metric: .euclidean)
         #expect(refs.largestNorm == 100)
-        refs.removeRows(1..<2)
+        try refs.removeRows(1..<2)
         #expect(refs.largestNorm == 4)
-        refs.removeRows(0..<2)
+        try refs.removeRows(0..<2)
         #expect(refs.largestNorm == 0 && refs.count == 0)
     }
 
@@ -62,6 +62,12 @@ struct KNNReferencesTests {
         #expect(throws: TripletError.self) { _ = try ExactKNN.search(queries: query, references: refs, k: 1) }
         let fits = try Tensor(shape: [1, 2], scalars: [1, 0])
         #expect(throws: TripletError.self) { _ = try ExactKNN.search(queries: fits, references: refs, k: 3) }
+        // Rows outside the references, or references of another metric, change nothing.
+        #expect(throws: TripletError.self) { try refs.removeRows(1..<3) }
+        #expect(throws: TripletError.self) {
+            try refs.append(contentsOf: KNNReferences(Tensor(shape: [1, 2], scalars: [1, 0]), metric: .dot))
+        }
+        #expect(refs.count == 2)
         let empty = try KNNReferences(width: 2, metric: .euclidean)
         #expect(throws: TripletError.self) { _ = try ExactKNN.search(queries: fits, references: empty, k: 1) }
     }
