@@ -42,18 +42,21 @@ extension Gallery {
                 name: "probes", value: "\(identities.count - impostorCount) enrolled, \(impostorCount) never enrolled",
                 expected: "probes of enrolled identities and of never-enrolled ones")
         }
-        let best = try identify(probes, k: 1)
-        let impostors = zip(best, identities).compactMap { $1 == nil ? Double($0.matches[0].distance) : nil }.sorted()
+        // Best matches (none when another process emptied the gallery meanwhile: never accepted).
+        let best = try identify(probes, k: 1).map(\.matches.first)
+        let impostors = zip(best, identities).compactMap { match, name in
+            name == nil ? match.map { Double($0.distance) } ?? .infinity : nil
+        }.sorted()
         // Distances of enrolled probes whose best match is their own identity (the others are never right).
-        let genuine = zip(best, identities).compactMap { answer, name -> Double? in
-            guard let name, answer.matches[0].identity.name == name else { return nil }
-            return Double(answer.matches[0].distance)
+        let genuine = zip(best, identities).compactMap { match, name -> Double? in
+            guard let name, let match, match.identity.name == name else { return nil }
+            return Double(match.distance)
         }
         // At most `allowed` impostors accepted: just below the first one that must be rejected.
         let allowed = Int((targetFAR * Double(impostors.count) * (1 + 1e-12)).rounded(.down))
         let threshold =
             allowed < impostors.count
-            ? impostors[allowed].nextDown : max(impostors.last ?? 0, genuine.max() ?? 0)
+            ? impostors[allowed].nextDown : max(impostors.last { $0.isFinite } ?? 0, genuine.max() ?? 0)
         let accepted = impostors.count { $0 <= threshold }, matched = genuine.count { $0 <= threshold }
         let result = GalleryCalibration(
             threshold: threshold, falseAcceptRate: Double(accepted) / Double(impostors.count),

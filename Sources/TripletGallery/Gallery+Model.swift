@@ -36,11 +36,10 @@ extension Gallery {
 
     /// Embeds one sample (`[1] + model.inputShape`) and verifies it as `identity`; see `verify(_:identity:)`.
     public func verify(sample: Tensor, identity name: String, model: TrainedModel) throws -> GalleryVerification {
-        let embedding = try embed(sample, with: model)
-        guard embedding.rowCount == 1 else {
+        guard sample.rowCount == 1 else {
             throw TripletError.shapeMismatch(expected: "[1] + \(model.inputShape) (one sample)", got: sample.shape)
         }
-        return try verify(embedding.scalars, identity: name)
+        return try verify(try embed(sample, with: model).scalars, identity: name)
     }
 
     /// Embeds labelled probes and calibrates open-set identification on them; see

@@ -6,15 +6,16 @@ extension Gallery {
     /// were made (by another process, or another `Gallery` on the same file): one indexed lookup per call.
     func current() throws -> (memory: GalleryMemory, calibration: GalleryCalibration?) {
         let stored = try read { db in try GallerySchema.generation(db) }
-        let snapshot = lock.withLock { (memory, storedCalibration, generation) }
-        if stored == snapshot.2 { return (snapshot.0, snapshot.1) }
+        let snapshot = lock.withLock { (memory: memory, calibration: storedCalibration, generation: generation) }
+        if stored == snapshot.generation { return (snapshot.memory, snapshot.calibration) }
         try reload()
         return lock.withLock { (memory, storedCalibration) }
     }
 
-    /// A write transaction that also counts the write in the database's generation; then, `update` brings
-    /// the memory copy and calibration in step — or, when another writer came in between or `update`
-    /// fails, a full reload from the committed database does. Callers hold `writeLock`. SQLite's errors become `corruptFile`.
+    /// A write transaction that also counts the write in the database's generation; then `update` brings
+    /// the memory copy and calibration in step — or, when another writer came in between or `update` fails,
+    /// a full reload from the committed database does. Callers hold `writeLock`; SQLite's errors become
+    /// `corruptFile`.
     @discardableResult
     func write<T>(
         _ body: (Database) throws -> T,
