@@ -20,11 +20,10 @@ struct GalleryOptions: ParsableArguments {
     /// Loads the network (only needed to embed raw inputs).
     func trainedModel() throws -> TrainedModel { try TrainedModel(directory: modelURL, threads: threads) }
 
-    /// Opens (or creates) the gallery: of the `loaded` model, else with the model file's fingerprint and the
-    /// dimension `known`, else `--dimension`, else the model's.
-    func open(dimension known: Int? = nil, loaded: TrainedModel? = nil) throws -> Gallery {
+    /// Opens (or creates) the gallery with the model file's fingerprint and the dimension `known`, else
+    /// `--dimension`, else the model's.
+    func open(dimension known: Int? = nil) throws -> Gallery {
         let url = URL(fileURLWithPath: gallery)
-        if let loaded { return try Gallery(path: url, model: loaded, templates: templates) }
         let width = try known ?? dimension ?? trainedModel().embeddingDimension
         do {
             return try Gallery(
