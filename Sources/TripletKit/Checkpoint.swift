@@ -53,7 +53,7 @@ struct Checkpoint {
             architecture: trainer.network.specs, inputShape: inputShape, config: trainer.config, epoch: epoch,
             optimizerSteps: trainer.optimizer.stepCount, stateFile: "checkpoint/epoch-\(epoch).safetensors",
             samplerSeed: trainer.config.seed,
-            dropoutStates: trainer.network.layers.compactMap { ($0 as? Dropout)?.generator.state }.map {
+            dropoutStates: trainer.network.allLayers.compactMap { ($0 as? Dropout)?.generator.state }.map {
                 [$0.0, $0.1, $0.2, $0.3]
             },
             history: trainer.history)

@@ -75,14 +75,14 @@ public final class Trainer {
         let bar = progress ? ProgressBar(title: "epoch \(epoch)/\(config.epochs)", total: batches.count) : nil
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, activeSum = 0.0, images = 0
-        let parameters = network.namedParameters
+        let parameters = network.stateDictParameters
         for (step, batch) in batches.enumerated() {
             let inputs = try train.inputs.rows(batch)
             let labels = batch.map { train.labels[$0] }
             network.zeroGradients()
             let embeddings = try network.forward(inputs, training: true)
             let output = try loss(embeddings, labels: labels)
-            _ = try network.backward(output.gradient)
+            try network.backward(output.gradient, inputGradient: false)
             try optimizer.step(parameters, learningRate: config.learningRate)
             lossSum += Double(output.value)
             activeSum += output.stats.activeFraction
@@ -114,7 +114,7 @@ public final class Trainer {
         }
         try network.load(stateDict: saved.weights)
         try optimizer.load(stateDict: saved.optimizerState)
-        let dropouts = network.layers.compactMap { $0 as? Dropout }
+        let dropouts = network.allLayers.compactMap { $0 as? Dropout }
         let states = saved.sidecar.dropoutStates ?? []
         guard dropouts.count == states.count, states.allSatisfy({ $0.count == 4 })
         else {

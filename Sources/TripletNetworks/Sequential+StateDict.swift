@@ -1,8 +1,15 @@
 import TripletCore
 
 extension Sequential {
-    /// Parameters and buffers with their PyTorch names, in PyTorch's `state_dict` order (each layer's
-    /// parameters, then its buffers).
+    /// Every trainable parameter under its checkpoint name, "layers.<name>" ("layers.0.weight"): the name
+    /// in the `state_dict` of a PyTorch module that holds this network as `self.layers`. Pass these to an
+    /// optimizer, so that its state is saved under the same names.
+    public var stateDictParameters: [(name: String, parameter: Parameter)] {
+        namedParameters.map { ("layers.\($0.name)", $0.parameter) }
+    }
+
+    /// Parameters and buffers in PyTorch's `state_dict` order under their checkpoint names ("layers.0.weight",
+    /// "layers.1.running_mean").
     public func stateDict() -> [(String, Tensor)] {
         namedTensors().map { ($0.name, $0.parameter.value) }
     }
@@ -41,8 +48,6 @@ extension Sequential {
     }
 
     private func namedTensors() -> [(name: String, parameter: Parameter)] {
-        layers.enumerated().flatMap { index, layer in
-            (layer.parameters + layer.buffers).map { (name: "layers.\(index).\($0.name)", parameter: $0) }
-        }
+        namedState.map { ("layers.\($0.name)", $0.parameter) }
     }
 }

@@ -15,6 +15,18 @@ extension Tensor {
     /// The same elements under another shape with the same element count.
     func reshaped(_ shape: [Int]) -> Tensor { Tensor.reshaped(scalars, shape) }
 
+    /// The elementwise sum with `other`, which has the same shape (checked by the caller).
+    func adding(_ other: Tensor) -> Tensor {
+        precondition(shape == other.shape, "adding \(other.shape) to \(shape)")
+        return Tensor.filled(shape) { out in
+            scalars.withUnsafeBufferPointer { a in
+                other.scalars.withUnsafeBufferPointer { b in
+                    for i in 0..<out.count { out[i] = a[i] + b[i] }
+                }
+            }
+        }
+    }
+
     private static func reshaped(_ scalars: [Float], _ shape: [Int]) -> Tensor {
         do {
             return try Tensor(shape: shape, scalars: scalars)

@@ -68,7 +68,7 @@ struct BadInputTests {
         ]
         for spec in specs {
             var g = SeededGenerator(seed: 0)
-            #expect(throws: TripletError.self, "\(spec)") { try spec.makeLayer(generator: &g) }
+            #expect(throws: TripletError.self, "\(spec)") { try LayerRegistry.standard.makeLayer(spec, generator: &g) }
         }
         var g = SeededGenerator(seed: 0)
         #expect(throws: TripletError.self) { try Initializers.kaimingUniform(shape: [3], generator: &g) }

@@ -49,7 +49,7 @@ struct InitializerTests {
         ]
         var g = SeededGenerator(seed: 2)
         for spec in specs {
-            #expect(try spec.makeLayer(generator: &g).spec == spec)
+            #expect(try LayerRegistry.standard.makeLayer(spec, generator: &g).spec == spec)
         }
         let data = try JSONEncoder().encode(specs)
         #expect(try JSONDecoder().decode([LayerSpec].self, from: data) == specs)

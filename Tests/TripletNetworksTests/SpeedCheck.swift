@@ -17,7 +17,7 @@ struct SpeedCheck {
         adam.threads = 2
         for _ in 0..<3 {
             _ = try net.forward(x, training: true)
-            try net.backward(dy)
+            try net.backward(dy, inputGradient: false)
         }
         var fb: [Double] = []
         var step: [Double] = []
@@ -32,10 +32,10 @@ struct SpeedCheck {
             let cpuStart = cpuTime()
             net.zeroGradients()
             _ = try net.forward(x, training: true)
-            try net.backward(dy)
+            try net.backward(dy, inputGradient: false)
             fb.append(Date().timeIntervalSince(start))
             cpu.append(cpuTime() - cpuStart)
-            try adam.step(net.namedParameters, learningRate: 1e-3)
+            try adam.step(net.stateDictParameters, learningRate: 1e-3)
             step.append(Date().timeIntervalSince(start))
         }
         print("  fwd+bwd CPU time (both threads): \(String(format: "%.2f", cpu.min()! * 1000)) ms")
@@ -46,7 +46,7 @@ struct SpeedCheck {
         var adamTimes: [Double] = []
         for _ in 0..<repeats {
             let t = Date()
-            try adam.step(net.namedParameters, learningRate: 1e-3)
+            try adam.step(net.stateDictParameters, learningRate: 1e-3)
             adamTimes.append(Date().timeIntervalSince(t))
         }
         print("  Adam step alone: \(String(format: "%.3f", adamTimes.min()! * 1000)) ms")

@@ -48,7 +48,7 @@ struct TorchNetworkTests {
     @Test func convNet() throws {
         let net = try Sequential.convNet(imageSize: 10, channels: [2, 3], hidden: 4, outputs: 3, seed: 0)
         #expect(
-            net.namedParameters.map(\.name) == [
+            net.stateDictParameters.map(\.name) == [
                 "layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias", "layers.7.weight",
                 "layers.7.bias", "layers.9.weight", "layers.9.bias",
             ])
@@ -61,7 +61,9 @@ struct TorchNetworkTests {
     @Test func mlp() throws {
         let net = try Sequential.mlp(inputs: 6, hidden: [5], outputs: 3, seed: 0)
         #expect(
-            net.namedParameters.map(\.name) == ["layers.1.weight", "layers.1.bias", "layers.3.weight", "layers.3.bias"])
+            net.stateDictParameters.map(\.name) == [
+                "layers.1.weight", "layers.1.bias", "layers.3.weight", "layers.3.bias",
+            ])
         try check(
             net, input: [3, 2, 3], outputWeights: 0.2, output: TorchReference.mlpOutput,
             inputGradient: TorchReference.mlpInputGradient, parameterGradients: TorchReference.mlpParameterGradients)

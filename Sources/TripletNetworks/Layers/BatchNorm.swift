@@ -57,6 +57,18 @@ public final class BatchNorm: Layer {
             ? .batchNorm2d(channels: features, eps: eps, momentum: momentum)
             : .batchNorm1d(features: features, eps: eps, momentum: momentum)
     }
+
+    /// Registers the kinds "batchNorm1d" and "batchNorm2d" (one class, two PyTorch modules).
+    static func register(in registry: inout LayerRegistry) {
+        registry.register(kind: "batchNorm1d") { spec, _ in
+            let c = try spec.configuration(as: BatchNorm1dConfiguration.self)
+            return try BatchNorm(features: c.features, eps: c.eps, momentum: c.momentum, spatial: false)
+        }
+        registry.register(kind: "batchNorm2d") { spec, _ in
+            let c = try spec.configuration(as: BatchNorm2dConfiguration.self)
+            return try BatchNorm(features: c.channels, eps: c.eps, momentum: c.momentum, spatial: true)
+        }
+    }
     /// γ, then β.
     public var parameters: [Parameter] { [weight, bias] }
     /// running_mean, running_var, num_batches_tracked.
@@ -195,5 +207,31 @@ public final class BatchNorm: Layer {
     /// H·W plane of channel f; 1-D: the single element, inner = 1).
     private func forEachRun(_ f: Int, n: Int, inner: Int, _ body: (Int) -> Void) {
         for sample in 0..<n { body((sample * features + f) * inner) }
+    }
+}
+
+private struct BatchNorm1dConfiguration: Codable {
+    var features: Int
+    var eps: Float
+    var momentum: Float
+}
+
+private struct BatchNorm2dConfiguration: Codable {
+    var channels: Int
+    var eps: Float
+    var momentum: Float
+}
+
+extension LayerSpec {
+    /// `nn.BatchNorm1d(features, eps, momentum)` on [N, F].
+    public static func batchNorm1d(features: Int, eps: Float = 1e-5, momentum: Float = 0.1) -> LayerSpec {
+        LayerSpec(
+            kind: "batchNorm1d", encoding: BatchNorm1dConfiguration(features: features, eps: eps, momentum: momentum))
+    }
+
+    /// `nn.BatchNorm2d(channels, eps, momentum)` on [N, C, H, W].
+    public static func batchNorm2d(channels: Int, eps: Float = 1e-5, momentum: Float = 0.1) -> LayerSpec {
+        LayerSpec(
+            kind: "batchNorm2d", encoding: BatchNorm2dConfiguration(channels: channels, eps: eps, momentum: momentum))
     }
 }

@@ -15,7 +15,7 @@ import TripletCore
 /// conv.threads = 2
 /// let y = try conv.forward(images, training: true)  // [256, 1, 28, 28] → [256, 32, 26, 26]
 /// ```
-public final class Conv2D: Layer, ReLUFusable {
+public final class Conv2D: ConfigurableLayer {
     /// Input channels C.
     public let inChannels: Int
     /// Output channels O.
@@ -65,11 +65,29 @@ public final class Conv2D: Layer, ReLUFusable {
         self.bias = initial.bias.map { Parameter(name: "bias", value: $0) }
     }
 
-    /// `.conv2d(...)`.
-    public var spec: LayerSpec {
-        .conv2d(
+    /// Channels, kernel, stride, padding and whether there is a bias.
+    public struct Configuration: Codable, Sendable {
+        public var inChannels: Int
+        public var outChannels: Int
+        public var kernel: Int
+        public var stride: Int
+        public var padding: Int
+        public var bias: Bool
+    }
+    /// "conv2d".
+    public static let kind = "conv2d"
+    /// Its sizes.
+    public var configuration: Configuration {
+        Configuration(
             inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
             bias: bias != nil)
+    }
+
+    /// A layer of `configuration`, initialised from `builder.generator`.
+    public convenience init(configuration c: Configuration, builder: inout LayerBuilder) throws {
+        try self.init(
+            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride,
+            padding: c.padding, bias: c.bias, generator: &builder.generator)
     }
     /// Weight, then bias.
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
@@ -81,11 +99,6 @@ public final class Conv2D: Layer, ReLUFusable {
         try forward(input, training: training, epilogue: .none)
     }
 
-    /// The convolution followed by max(0, ·) when `fusedReLU`.
-    func forward(_ input: Tensor, training: Bool, fusedReLU: Bool) throws -> Tensor {
-        try forward(input, training: training, epilogue: fusedReLU ? .relu : .none)
-    }
-
     /// dL/dinput; adds dL/dW and dL/db into the parameter gradients.
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         try backward(gradOutput, inputGradient: true)!
@@ -94,11 +107,6 @@ public final class Conv2D: Layer, ReLUFusable {
     /// As `backward(_:)`; skips dL/dinput (col2im and its GEMM) when `inputGradient` is false.
     public func backward(_ gradOutput: Tensor, inputGradient: Bool) throws -> Tensor? {
         try backward(gradOutput, inputGradient: inputGradient, epilogue: .none)
-    }
-
-    /// The backward pass of the convolution fused with the ReLU after it.
-    func backward(_ gradOutput: Tensor, inputGradient: Bool, fusedReLU: Bool) throws -> Tensor? {
-        try backward(gradOutput, inputGradient: inputGradient, epilogue: fusedReLU ? .relu : .none)
     }
 }
 
@@ -119,4 +127,17 @@ struct ConvCache {
     let epilogue: ConvEpilogue
     /// The layer's output when an epilogue ran (the ReLU mask; with pooling, the pooled maxima).
     let output: Tensor?
+}
+
+extension LayerSpec {
+    /// `nn.Conv2d(inChannels, outChannels, kernel, stride, padding, bias)`: a `Conv2D` layer.
+    public static func conv2d(
+        inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true
+    ) -> LayerSpec {
+        LayerSpec(
+            kind: Conv2D.kind,
+            encoding: Conv2D.Configuration(
+                inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding,
+                bias: bias))
+    }
 }

@@ -9,7 +9,7 @@ import TripletCore
 /// let y = try fc.forward(x, training: true)  // x: [N, 784]
 /// let dx = try fc.backward(dy)               // fc.weight.gradient += dyᵀ·x
 /// ```
-public final class Dense: Layer, ReLUFusable {
+public final class Dense: ConfigurableLayer {
     /// The number of input features.
     public let inputs: Int
     /// The number of output features.
@@ -37,8 +37,21 @@ public final class Dense: Layer, ReLUFusable {
         self.bias = initial.bias.map { Parameter(name: "bias", value: $0) }
     }
 
-    /// `.dense(inputs:outputs:bias:)`.
-    public var spec: LayerSpec { .dense(inputs: inputs, outputs: outputs, bias: bias != nil) }
+    /// Sizes and whether there is a bias.
+    public struct Configuration: Codable, Sendable {
+        public var inputs: Int
+        public var outputs: Int
+        public var bias: Bool
+    }
+    /// "dense".
+    public static let kind = "dense"
+    /// Its sizes.
+    public var configuration: Configuration { Configuration(inputs: inputs, outputs: outputs, bias: bias != nil) }
+
+    /// A layer of `configuration`, initialised from `builder.generator`.
+    public convenience init(configuration c: Configuration, builder: inout LayerBuilder) throws {
+        try self.init(inputs: c.inputs, outputs: c.outputs, bias: c.bias, generator: &builder.generator)
+    }
     /// Weight, then bias.
     public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
@@ -125,5 +138,12 @@ public final class Dense: Layer, ReLUFusable {
                 }
             }
         }
+    }
+}
+
+extension LayerSpec {
+    /// `nn.Linear(inputs, outputs, bias)`: a `Dense` layer.
+    public static func dense(inputs: Int, outputs: Int, bias: Bool = true) -> LayerSpec {
+        LayerSpec(kind: Dense.kind, encoding: Dense.Configuration(inputs: inputs, outputs: outputs, bias: bias))
     }
 }

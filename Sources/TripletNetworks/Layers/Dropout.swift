@@ -5,7 +5,7 @@ import TripletCore
 ///
 /// The layer owns its `generator` (seeded from the one passed to `init`); save `generator.state` with a
 /// checkpoint and restore it with `generator = SeededGenerator(state: saved)` to continue the same masks.
-public final class Dropout: Layer {
+public final class Dropout: ConfigurableLayer {
     /// The probability of zeroing an element, in [0, 1].
     public let p: Float
     /// The generator that draws the masks.
@@ -21,8 +21,19 @@ public final class Dropout: Layer {
         self.generator = SeededGenerator(seed: generator.next())
     }
 
-    /// `.dropout(p:)`.
-    public var spec: LayerSpec { .dropout(p: p) }
+    /// The drop probability.
+    public struct Configuration: Codable, Sendable {
+        public var p: Float
+    }
+    /// "dropout".
+    public static let kind = "dropout"
+    /// Its probability.
+    public var configuration: Configuration { Configuration(p: p) }
+
+    /// A layer of `configuration`, its generator seeded from `builder.generator`.
+    public convenience init(configuration c: Configuration, builder: inout LayerBuilder) throws {
+        try self.init(p: c.p, generator: &builder.generator)
+    }
     /// None.
     public var parameters: [Parameter] { [] }
 
@@ -71,5 +82,12 @@ public final class Dropout: Layer {
                 }
             }
         }
+    }
+}
+
+extension LayerSpec {
+    /// `nn.Dropout(p)`: a `Dropout` layer.
+    public static func dropout(p: Float) -> LayerSpec {
+        LayerSpec(kind: Dropout.kind, encoding: Dropout.Configuration(p: p))
     }
 }

@@ -1,14 +1,21 @@
 import TripletCore
 
 /// `nn.Flatten()`: [N, d₁, d₂, …] → [N, d₁·d₂·…]; the backward pass restores the input shape.
-public final class Flatten: Layer {
+public final class Flatten: ConfigurableLayer {
     private var inputShape: [Int]?
 
     /// A flatten layer.
     public init() {}
 
-    /// `.flatten`.
-    public var spec: LayerSpec { .flatten }
+    /// No options.
+    public struct Configuration: Codable, Sendable {}
+    /// "flatten".
+    public static let kind = "flatten"
+    /// No options.
+    public var configuration: Configuration { Configuration() }
+
+    /// A new layer.
+    public convenience init(configuration: Configuration, builder: inout LayerBuilder) throws { self.init() }
     /// None.
     public var parameters: [Parameter] { [] }
 
@@ -28,4 +35,9 @@ public final class Flatten: Layer {
         _ = try ShapeCheck.gradient(gradOutput, matches: expected, layer: "Flatten")
         return inputShape.map { gradOutput.reshaped($0) } ?? gradOutput
     }
+}
+
+extension LayerSpec {
+    /// `nn.Flatten()`: a `Flatten` layer.
+    public static var flatten: LayerSpec { LayerSpec(kind: Flatten.kind) }
 }

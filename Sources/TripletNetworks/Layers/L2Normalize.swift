@@ -1,7 +1,7 @@
 import TripletCore
 
 /// Row-wise L2 normalisation, `F.normalize(x, p: 2, dim: 1, eps: 1e-12)`: y = x / max(‖x‖, eps) on [N, F].
-public final class L2Normalize: Layer {
+public final class L2Normalize: ConfigurableLayer {
     /// The floor on the norm.
     public let eps: Float = RowNormalization.epsilon
     private var output: Tensor?
@@ -10,8 +10,15 @@ public final class L2Normalize: Layer {
     /// A normalisation layer.
     public init() {}
 
-    /// `.l2Normalize`.
-    public var spec: LayerSpec { .l2Normalize }
+    /// No options.
+    public struct Configuration: Codable, Sendable {}
+    /// "l2Normalize".
+    public static let kind = "l2Normalize"
+    /// No options.
+    public var configuration: Configuration { Configuration() }
+
+    /// A new layer.
+    public convenience init(configuration: Configuration, builder: inout LayerBuilder) throws { self.init() }
     /// None.
     public var parameters: [Parameter] { [] }
 
@@ -32,4 +39,9 @@ public final class L2Normalize: Layer {
         RowNormalization.backward(gradient: &gradInput, normalized: output, divisors: norms)
         return gradInput
     }
+}
+
+extension LayerSpec {
+    /// `F.normalize(x, p=2, dim=1)`: a `L2Normalize` layer.
+    public static var l2Normalize: LayerSpec { LayerSpec(kind: L2Normalize.kind) }
 }

@@ -4,7 +4,7 @@ import TripletCore
 /// [N, C, Ho, Wo], Ho = ⌊(H − k) / s⌋ + 1. The forward pass caches the position of each window's
 /// maximum (the first one on ties, NaN wins, as PyTorch), and the backward pass routes each gradient
 /// there; overlapping windows (s < k) add up.
-public final class MaxPool2D: Layer {
+public final class MaxPool2D: ConfigurableLayer {
     /// Window size k.
     public let kernel: Int
     /// Stride s (PyTorch's default is the kernel size).
@@ -25,8 +25,20 @@ public final class MaxPool2D: Layer {
         (self.kernel, self.stride) = (kernel, stride)
     }
 
-    /// `.maxPool2d(kernel:stride:)`.
-    public var spec: LayerSpec { .maxPool2d(kernel: kernel, stride: stride) }
+    /// Window size and stride.
+    public struct Configuration: Codable, Sendable {
+        public var kernel: Int
+        public var stride: Int
+    }
+    /// "maxPool2d".
+    public static let kind = "maxPool2d"
+    /// Its window.
+    public var configuration: Configuration { Configuration(kernel: kernel, stride: stride) }
+
+    /// A layer of `configuration`.
+    public convenience init(configuration c: Configuration, builder: inout LayerBuilder) throws {
+        try self.init(kernel: c.kernel, stride: c.stride)
+    }
     /// None.
     public var parameters: [Parameter] { [] }
 
@@ -185,5 +197,12 @@ struct PoolWindow {
                 }
             }
         }
+    }
+}
+
+extension LayerSpec {
+    /// `nn.MaxPool2d(kernel, stride)`: a `MaxPool2D` layer.
+    public static func maxPool2d(kernel: Int, stride: Int) -> LayerSpec {
+        LayerSpec(kind: MaxPool2D.kind, encoding: MaxPool2D.Configuration(kernel: kernel, stride: stride))
     }
 }

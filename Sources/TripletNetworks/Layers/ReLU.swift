@@ -1,7 +1,7 @@
 import TripletCore
 
 /// max(0, x), elementwise (`nn.ReLU`). The gradient is passed where the output is positive (0 at 0).
-public final class ReLU: Layer {
+public final class ReLU: ConfigurableLayer {
     /// Threads for large tensors.
     public var threads = 1
     var output: Tensor?
@@ -9,8 +9,15 @@ public final class ReLU: Layer {
     /// A ReLU layer.
     public init() {}
 
-    /// `.relu`.
-    public var spec: LayerSpec { .relu }
+    /// No options.
+    public struct Configuration: Codable, Sendable {}
+    /// "relu".
+    public static let kind = "relu"
+    /// No options.
+    public var configuration: Configuration { Configuration() }
+
+    /// A new layer.
+    public convenience init(configuration: Configuration, builder: inout LayerBuilder) throws { self.init() }
     /// None.
     public var parameters: [Parameter] { [] }
 
@@ -46,4 +53,9 @@ public final class ReLU: Layer {
             }
         }
     }
+}
+
+extension LayerSpec {
+    /// `nn.ReLU()`: a `ReLU` layer.
+    public static var relu: LayerSpec { LayerSpec(kind: ReLU.kind) }
 }
