@@ -6,14 +6,18 @@ extension Sequential {
     public static func mlp(
         inputs: Int = 784, hidden: [Int] = [256], outputs: Int = 64, seed: UInt64, threads: Int = 1
     ) throws -> Sequential {
+        try Sequential(mlpSpecs(inputs: inputs, hidden: hidden, outputs: outputs), seed: seed, threads: threads)
+    }
+
+    /// The layers of `mlp(inputs:hidden:outputs:seed:threads:)`.
+    public static func mlpSpecs(inputs: Int = 784, hidden: [Int] = [256], outputs: Int = 64) throws -> [LayerSpec] {
         var specs: [LayerSpec] = [.flatten]
         var width = inputs
         for size in hidden {
             specs += [.dense(inputs: width, outputs: size, bias: true), .relu]
             width = size
         }
-        specs += [.dense(inputs: width, outputs: outputs, bias: true), .l2Normalize]
-        return try Sequential(specs, seed: seed, threads: threads)
+        return specs + [.dense(inputs: width, outputs: outputs, bias: true), .l2Normalize]
     }
 
     /// The embedding ConvNet: per entry of `channels`, Conv2D 3×3 (stride 1, no padding) → ReLU →
@@ -23,6 +27,15 @@ extension Sequential {
         inputChannels: Int = 1, imageSize: Int = 28, channels: [Int] = [32, 64], hidden: Int = 128,
         outputs: Int = 64, seed: UInt64, threads: Int = 1
     ) throws -> Sequential {
+        let specs = try convNetSpecs(
+            inputChannels: inputChannels, imageSize: imageSize, channels: channels, hidden: hidden, outputs: outputs)
+        return try Sequential(specs, seed: seed, threads: threads)
+    }
+
+    /// The layers of `convNet(inputChannels:imageSize:channels:hidden:outputs:seed:threads:)`.
+    public static func convNetSpecs(
+        inputChannels: Int = 1, imageSize: Int = 28, channels: [Int] = [32, 64], hidden: Int = 128, outputs: Int = 64
+    ) throws -> [LayerSpec] {
         var specs: [LayerSpec] = []
         var (inChannels, size) = (inputChannels, imageSize)
         for out in channels {
@@ -38,10 +51,9 @@ extension Sequential {
             ]
             inChannels = out
         }
-        specs += [
+        return specs + [
             .flatten, .dense(inputs: inChannels * size * size, outputs: hidden, bias: true), .relu,
             .dense(inputs: hidden, outputs: outputs, bias: true), .l2Normalize,
         ]
-        return try Sequential(specs, seed: seed, threads: threads)
     }
 }

@@ -41,9 +41,9 @@ struct GalleryDemo: ParsableCommand {
         let start = Date()
         let enrolled = [8, 9], neverEnrolled = Array(0..<8)
         let network = try TrainedModel(directory: URL(fileURLWithPath: model), threads: threads)
-        guard let trained = network.config.trainClasses, Set(trained).isDisjoint(with: enrolled) else {
+        guard let trained = network.config?.trainClasses, Set(trained).isDisjoint(with: enrolled) else {
             throw ValidationError(
-                "\(model) was trained on classes \(network.config.trainClasses.map { "\($0)" } ?? "0–9"): the demo "
+                "\(model) was trained on classes \(network.config?.trainClasses.map { "\($0)" } ?? "0–9"): the demo "
                     + "needs a model that never saw 8 and 9 (triplet train --train-classes 0-7 --limit 50000 --out DIR)"
             )
         }
@@ -56,7 +56,7 @@ struct GalleryDemo: ParsableCommand {
         let store = try Gallery(path: url, model: network, templates: templates)
 
         // Calibration samples the model never saw: training rows past its --limit (all rows of 8 and 9).
-        let unseenFrom = network.config.sampleLimit ?? train.count
+        let unseenFrom = network.config?.sampleLimit ?? train.count
         var calibrationRows: [Int] = [], calibrationNames: [String?] = []
         for c in neverEnrolled + enrolled {
             let rows = train.labels.indices.filter { train.labels[$0] == c }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TripletKit
+import TripletNetworks
 
 /// `triplet train`: trains an embedding network and writes its model folder.
 struct Train: ParsableCommand {
@@ -19,17 +20,26 @@ struct Train: ParsableCommand {
     )
 
     @Option(help: "Dataset: fashion-mnist.") var dataset = "fashion-mnist"
-    @Option(help: "Architecture: mlp (784-256-64) or convnet (conv32-pool-conv64-pool-fc128-fc64).") var model =
-        "convnet"
-    @Option(help: "Loss: triplet-margin, batch-hard-soft-margin, contrastive or ntxent.") var loss = "triplet-margin"
-    @Option(help: "Triplet miner: semihard, hard, easy, all, batch-hard or none.") var miner = "semihard"
+    @Option(help: "Built-in architecture: mlp (784-256-64) or convnet (conv32-pool-conv64-pool-fc128-fc64).")
+    var model = ModelChoice.convnet
+    @Option(help: "Layers of your own: a JSON file with a list of layer specs (model.json's architecture format).")
+    var architecture: String?
+    @Option(help: "Loss: triplet-margin, batch-hard-soft-margin, contrastive or ntxent.") var loss = LossChoice
+        .tripletMargin
+    @Option(help: "Triplet miner: semihard, hard, easy, all, batch-hard or none.") var miner = MinerChoice.semihard
     @Option(help: "Margin of the triplet loss.") var margin: Float = 0.2
     @Option(help: "Margin of the triplet-margin miner.") var minerMargin: Float = 0.2
     @Option(help: "Epochs.") var epochs = 3
     @Option(help: "Samples per batch (a multiple of --samples-per-class).") var batchSize = 256
     @Option(help: "K of the P×K sampler: samples per class in a batch.") var samplesPerClass = 32
-    @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = "adam"
+    @Option(help: "Optimizer: adam, adamw or sgd.") var optimizer = OptimizerChoice.adam
     @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "Learning-rate schedule: constant, cosine (to 0 over the run) or step (see --step-epochs).")
+    var schedule = ScheduleName.constant
+    @Option(help: "With --schedule step: multiply the rate by --gamma every this many epochs.") var stepEpochs = 1
+    @Option(help: "With --schedule step: the factor.") var gamma: Float = 0.1
+    @Option(help: "Linear warm-up from 1% of the rate over this many epochs before the schedule.")
+    var warmupEpochs = 0
     @Option(help: "Weight decay.") var weightDecay: Float = 0
     @Option(help: "Classes to train on, e.g. 0-7 (the others are held out for evaluation).") var trainClasses: String?
     @Option(help: "Use only the first N samples of each split (quick runs).") var limit: Int?
@@ -41,30 +51,51 @@ struct Train: ParsableCommand {
     @Flag(help: "End with one JSON line of the run's totals (for make bench-train).") var json = false
     @Flag(help: "Do not write OUT/report.html at the end.") var noReport = false
 
+    /// The library's parameter names and the flags that set them, for error messages.
+    static let flags = [
+        "epochs": "--epochs", "batchSize": "--batch-size", "samplesPerClass": "--samples-per-class",
+        "learningRate": "--lr", "threads": "--threads", "weightDecay": "--weight-decay", "margin": "--margin",
+        "minerMargin": "--miner-margin", "sampleLimit": "--limit", "trainClasses": "--train-classes",
+        "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma",
+    ]
+
     func run() throws {
+        do {
+            try train()
+        } catch TripletError.invalidParameter(let name, let value, let expected) where Self.flags[name] != nil {
+            throw ValidationError("\(Self.flags[name] ?? name) \(value): expected \(expected)")
+        }
+    }
+
+    private func train() throws {
         var config = TrainingConfig()
         config.dataset = dataset
         config.model = model
+        config.architecture = try architecture.map(ArchitectureFile.read)
         config.loss = loss
         config.miner = miner
         config.margin = margin
         config.minerMargin = minerMargin
-        config.epochs = epochs
-        config.batchSize = batchSize
-        config.samplesPerClass = samplesPerClass
         config.optimizer = optimizer
-        config.learningRate = learningRate
         config.weightDecay = weightDecay
-        config.seed = seed
-        config.threads = threads
         config.trainClasses = try trainClasses.map(Self.parseClasses)
         config.sampleLimit = limit
+        config.options.epochs = epochs
+        config.options.batchSize = batchSize
+        config.options.samplesPerClass = samplesPerClass
+        config.options.learningRate = learningRate
+        config.options.seed = seed
+        config.options.threads = threads
         try config.validate()
         let (train, evaluation) = try DatasetSource(name: dataset, directory: dataDir)
             .trainingPair(config.trainClasses, limit: config.sampleLimit)
-        let trainer = try Trainer(config: config, train: train, evaluation: evaluation)
+        let steps = try TrainingRun.stepsPerEpoch(labels: train.labels, options: config.options)
+        config.options.schedule = schedule.schedule(
+            stepsPerEpoch: steps, epochs: epochs, stepEpochs: stepEpochs, gamma: gamma, warmupEpochs: warmupEpochs)
         let folder = URL(fileURLWithPath: out)
-        let history = try trainer.run(checkpointDirectory: folder, resume: resume)
+        let history = try TrainingRun.train(
+            config, train: train, evaluation: evaluation, directory: folder, resume: resume
+        ).history
         for m in history {
             print(
                 String(
@@ -78,8 +109,8 @@ struct Train: ParsableCommand {
             let seconds = history.reduce(0) { $0 + $1.seconds }
             let images = history.reduce(0) { $0 + $1.imagesPerSecond * $1.seconds }
             let fields = [
-                "\"impl\":\"tripletkit\"", "\"model\":\"\(model)\"", "\"miner\":\"\(miner)\"", "\"epochs\":\(epochs)",
-                "\"threads\":\(threads)", "\"images_per_s\":\(images / seconds)",
+                "\"impl\":\"tripletkit\"", "\"model\":\"\(model.rawValue)\"", "\"miner\":\"\(miner.rawValue)\"",
+                "\"epochs\":\(epochs)", "\"threads\":\(threads)", "\"images_per_s\":\(images / seconds)",
                 "\"p_at_1\":\(last.precisionAtOne ?? .nan)", "\"map_at_r\":\(last.mapAtR ?? .nan)",
             ]
             print("{" + fields.joined(separator: ",") + "}")
@@ -113,5 +144,29 @@ struct Train: ParsableCommand {
             }
         }
         return classes
+    }
+}
+
+extension ModelChoice: ExpressibleByArgument {}
+extension LossChoice: ExpressibleByArgument {}
+extension MinerChoice: ExpressibleByArgument {}
+extension OptimizerChoice: ExpressibleByArgument {}
+
+/// `--schedule`: how the learning rate moves over the run.
+enum ScheduleName: String, ExpressibleByArgument, CaseIterable {
+    case constant, cosine, step
+
+    /// The schedule in optimizer steps, for a run of `epochs` epochs of `stepsPerEpoch` steps.
+    func schedule(stepsPerEpoch: Int, epochs: Int, stepEpochs: Int, gamma: Float, warmupEpochs: Int)
+        -> LearningRateSchedule
+    {
+        let warmup = max(0, warmupEpochs) * stepsPerEpoch
+        let main: LearningRateSchedule
+        switch self {
+        case .constant: main = .constant
+        case .cosine: main = .cosine(maxSteps: max(1, epochs * stepsPerEpoch - warmup), minimum: 0)
+        case .step: main = .step(stepSize: stepEpochs * stepsPerEpoch, gamma: gamma)
+        }
+        return warmup > 0 ? .warmup(steps: warmup, startFactor: 0.01, then: main) : main
     }
 }

@@ -34,14 +34,14 @@ struct ReportTests {
             "tripletkit-report-\(name)-\(getpid())")
         try? FileManager.default.removeItem(at: folder)
         var config = TrainingConfig()
-        config.model = "mlp"
-        config.epochs = 2
-        config.batchSize = 32
-        config.samplesPerClass = 8
-        config.threads = 1
+        config.model = .mlp
+        config.options.epochs = 2
+        config.options.batchSize = 32
+        config.options.samplesPerClass = 8
+        config.options.threads = 1
         let evaluation = try syntheticImages(seed: 2)
-        let trainer = try Trainer(config: config, train: try syntheticImages(seed: 1), evaluation: evaluation)
-        try trainer.run(checkpointDirectory: folder, progress: false)
+        try TrainingRun.train(
+            config, train: try syntheticImages(seed: 1), evaluation: evaluation, directory: folder, progress: false)
         return (folder, evaluation)
     }
 

@@ -36,22 +36,28 @@ public enum RunReport {
         let history = try RunHistory.load(from: runDirectory)
         let model = try TrainedModel(directory: runDirectory, threads: options.threads)
         let config = model.config
+        let run = model.options
         let data = try evaluation ?? evaluationSet(config, directory: options.dataDirectory)
         let embeddings = try model.embed(data.inputs)
         let names =
-            classNames ?? (config.dataset == "fashion-mnist" && evaluation == nil ? FashionMNIST.classNames : [])
+            classNames ?? (config?.dataset == "fashion-mnist" && evaluation == nil ? FashionMNIST.classNames : [])
         let which =
             evaluation != nil
             ? "the given evaluation set"
-            : config.trainClasses.map { "the test split's classes outside \($0) (never trained on)" }
+            : config?.trainClasses.map { "the test split's classes outside \($0) (never trained on)" }
                 ?? "the test split"
-        let margin = config.loss == "triplet-margin" ? ", margin \(config.margin)" : ""
+        let made =
+            config.map { c in
+                let margin = c.loss == .tripletMargin ? ", margin \(c.margin)" : ""
+                let network = c.architecture == nil ? c.model.rawValue : "custom architecture"
+                return "\(c.dataset) · \(network) · \(c.loss.rawValue) (miner \(c.miner.rawValue)\(margin)) · "
+                    + "\(c.optimizer.rawValue) "
+            } ?? ""
         let summary = [
-            "\(config.dataset) · \(config.model) · \(config.loss) (miner \(config.miner)\(margin)) · "
-                + "\(config.optimizer) lr \(config.learningRate) · batches of \(config.batchSize) = "
-                + "\(config.classesPerBatch)×\(config.samplesPerClass) · \(history.count) epochs · seed \(config.seed)",
+            made + "lr \(run.learningRate) · batches of \(run.batchSize) = "
+                + "\(run.classesPerBatch)×\(run.samplesPerClass) · \(history.count) epochs · seed \(run.seed)",
             "Evaluation: \(which), \(data.count) samples"
-                + (config.sampleLimit.map { " (--limit \($0))" } ?? "")
+                + (config?.sampleLimit.map { " (--limit \($0))" } ?? "")
                 + ", embedded by \(runDirectory.lastPathComponent)/model.safetensors into \(embeddings.rowWidth) "
                 + "dimensions.",
         ]
@@ -83,7 +89,12 @@ public enum RunReport {
 
     /// The evaluation set of a run: the test split, limited and class-split as in training
     /// (`DatasetSource.trainingPair`), without loading the training split.
-    static func evaluationSet(_ config: TrainingConfig, directory: String?) throws -> Dataset {
+    static func evaluationSet(_ config: TrainingConfig?, directory: String?) throws -> Dataset {
+        guard let config else {
+            throw TripletError.invalidParameter(
+                name: "evaluation", value: "nil for a model trained without a TrainingConfig",
+                expected: "an evaluation set: the model does not say which data it was trained on")
+        }
         var test = try DatasetSource(name: config.dataset, directory: directory).load(.test)
         if let limit = config.sampleLimit { test = try test.subset(Array(0..<min(limit, test.count))) }
         if let classes = config.trainClasses { test = test.split(byClasses: Set(classes)).rest }

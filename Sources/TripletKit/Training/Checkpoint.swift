@@ -19,7 +19,10 @@ struct Checkpoint {
         var version = 1
         var architecture: [LayerSpec]
         var inputShape: [Int]
-        var config: TrainingConfig
+        /// How the run was made (nil for a trainer built from parts).
+        var config: TrainingConfig?
+        /// The trainer's options (absent in earlier sidecars, whose `config` holds them).
+        var options: TrainingOptions?
         var epoch: Int
         var optimizerSteps: Int
         var stateFile: String
@@ -30,7 +33,7 @@ struct Checkpoint {
         var history: [EpochMetrics]
 
         enum CodingKeys: String, CodingKey {
-            case format, version, architecture, config, epoch, history
+            case format, version, architecture, config, options, epoch, history
             case inputShape = "input_shape"
             case optimizerSteps = "optimizer_steps"
             case stateFile = "state_file"
@@ -44,15 +47,16 @@ struct Checkpoint {
     var optimizerState: [(String, Tensor)]
 
     var architecture: [LayerSpec] { sidecar.architecture }
-    var config: TrainingConfig { sidecar.config }
     var history: [EpochMetrics] { sidecar.history }
+    /// The trainer options the run was saved with.
+    var options: TrainingOptions { sidecar.options ?? sidecar.config?.options ?? TrainingOptions() }
 
-    init(trainer: Trainer, inputShape: [Int]) {
+    init(trainer: Trainer, config: TrainingConfig?, inputShape: [Int]) {
         let epoch = trainer.history.count
         sidecar = Sidecar(
-            architecture: trainer.network.specs, inputShape: inputShape, config: trainer.config, epoch: epoch,
-            optimizerSteps: trainer.optimizer.stepCount, stateFile: "checkpoint/epoch-\(epoch).safetensors",
-            samplerSeed: trainer.config.seed,
+            architecture: trainer.network.specs, inputShape: inputShape, config: config, options: trainer.options,
+            epoch: epoch, optimizerSteps: trainer.optimizer.stepCount,
+            stateFile: "checkpoint/epoch-\(epoch).safetensors", samplerSeed: trainer.options.seed,
             dropoutStates: trainer.network.allLayers.compactMap { ($0 as? Dropout)?.generator.state }.map {
                 [$0.0, $0.1, $0.2, $0.3]
             },
@@ -127,9 +131,11 @@ struct Checkpoint {
     }
 
     /// The trained network of a model folder (`model.json` + `model.safetensors`), ready to embed.
-    static func loadNetwork(from directory: URL, threads: Int) throws -> (network: Sequential, sidecar: Sidecar) {
+    static func loadNetwork(
+        from directory: URL, threads: Int, registry: LayerRegistry
+    ) throws -> (network: Sequential, sidecar: Sidecar) {
         let sidecar = try readSidecar(directory.appendingPathComponent("model.json"))
-        let network = try Sequential(sidecar.architecture, seed: 0, threads: threads)
+        let network = try Sequential(sidecar.architecture, seed: 0, threads: threads, registry: registry)
         let weights = try SafeTensors.read(from: directory.appendingPathComponent("model.safetensors")).tensors
         try network.load(stateDict: weights)
         return (network, sidecar)

@@ -1,0 +1,146 @@
+import Foundation
+import TripletCore
+import TripletData
+import TripletEvaluation
+import TripletLosses
+import TripletNetworks
+
+/// Trains an embedding network with a metric-learning loss on P×K batches: forward, loss with its
+/// gradient, backward, optimizer step at the scheduled learning rate; after each epoch an evaluation
+/// (precision@1, MAP@R) when there is an evaluation set. Everything else — progress display, checkpoints,
+/// metrics files, your own logging — plugs in as `callbacks`.
+///
+/// ```swift
+/// let data = try FashionMNIST.load(split: .train), test = try FashionMNIST.load(split: .test)
+/// let network = try Sequential([.flatten, .dense(inputs: 784, outputs: 64), .l2Normalize], seed: 0)
+/// var options = TrainingOptions()
+/// options.schedule = .cosine(maxSteps: 700, minimum: 0)
+/// let trainer = try Trainer(
+///     network: network, optimizer: try Adam(), loss: TripletMarginLoss(margin: 0.2, miner: BatchHardMiner()),
+///     train: data, evaluation: test, options: options)
+/// trainer.callbacks = [ProgressCallback()]
+/// let history = try trainer.run()
+/// ```
+public final class Trainer {
+    /// The network being trained.
+    public let network: Sequential
+    /// Its optimizer.
+    public let optimizer: any Optimizer
+    /// The loss (with its miner).
+    public let loss: any EmbeddingLoss
+    /// Epochs, batches, learning rate, schedule, seed, threads.
+    public let options: TrainingOptions
+    /// Told about every epoch and batch, in order.
+    public var callbacks: [any TrainingCallback] = []
+    /// The metrics of the finished epochs.
+    public private(set) var history: [EpochMetrics] = []
+    /// The training samples.
+    public let train: Dataset
+    /// The samples embedded and ranked after each epoch (nil: no evaluation).
+    public let evaluation: Dataset?
+    private let sampler: PKSampler
+
+    /// A trainer of `network` with `optimizer` and `loss` on `train`; `options.threads` is given to the
+    /// network and the optimizer (the loss keeps the threads it was made with). Throws for options that do
+    /// not make a valid run or a training set the P×K sampler cannot draw from.
+    public init(
+        network: Sequential, optimizer: any Optimizer, loss: any EmbeddingLoss, train: Dataset, evaluation: Dataset?,
+        options: TrainingOptions
+    ) throws {
+        try options.validate()
+        (self.network, self.optimizer, self.loss, self.options) = (network, optimizer, loss, options)
+        (self.train, self.evaluation) = (train, evaluation)
+        network.threads = options.threads
+        optimizer.threads = options.threads
+        sampler = try PKSampler(
+            labels: train.labels, classesPerBatch: options.classesPerBatch, samplesPerClass: options.samplesPerClass,
+            seed: options.seed)
+    }
+
+    /// Trains the epochs not yet in `history` and returns the metrics of every epoch.
+    @discardableResult
+    public func run() throws -> [EpochMetrics] {
+        while history.count < options.epochs {
+            let epoch = history.count + 1
+            var metrics = try trainEpoch(epoch)
+            if let evaluation {
+                let scores = try RetrievalMetrics.evaluate(
+                    embeddings: try network.embed(evaluation.inputs), labels: evaluation.labels,
+                    threads: options.threads)
+                (metrics.precisionAtOne, metrics.mapAtR) = (scores.precisionAtOne, scores.mapAtR)
+            }
+            history.append(metrics)
+            for callback in callbacks { try callback.epochEnded(metrics, trainer: self) }
+        }
+        return history
+    }
+
+    /// One pass over the P×K batches of `epoch` (1-based), without evaluation; the callbacks hear of its
+    /// start and of every batch.
+    public func trainEpoch(_ epoch: Int) throws -> EpochMetrics {
+        let batches = sampler.batches(epoch: epoch - 1)
+        for callback in callbacks { try callback.epochStarted(epoch, batches: batches.count, trainer: self) }
+        let start = DispatchTime.now().uptimeNanoseconds
+        var lossSum = 0.0, activeSum = 0.0, samples = 0
+        let parameters = network.stateDictParameters
+        for (step, batch) in batches.enumerated() {
+            let inputs = try train.inputs.rows(batch)
+            let labels = batch.map { train.labels[$0] }
+            network.zeroGradients()
+            let embeddings = try network(inputs, training: true)
+            let output = try loss(embeddings, labels: labels)
+            try network.backward(output.gradient, inputGradient: false)
+            let rate = options.schedule.rate(at: optimizer.stepCount, base: options.learningRate)
+            try optimizer.step(parameters, learningRate: rate)
+            lossSum += Double(output.value)
+            activeSum += output.stats.activeFraction
+            samples += batch.count
+            let report = BatchReport(
+                epoch: epoch, step: step + 1, steps: batches.count, loss: Double(output.value),
+                activeFraction: output.stats.activeFraction, meanLoss: lossSum / Double(step + 1),
+                meanActiveFraction: activeSum / Double(step + 1), samples: samples, learningRate: rate)
+            for callback in callbacks { try callback.batchEnded(report, trainer: self) }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let steps = Double(max(batches.count, 1))
+        return EpochMetrics(
+            epoch: epoch, loss: lossSum / steps, activeFraction: activeSum / steps, precisionAtOne: nil, mapAtR: nil,
+            seconds: seconds, imagesPerSecond: Double(samples) / seconds)
+    }
+
+    /// Restores weights, optimizer state (its step count drives the schedule), dropout generators and
+    /// history from the last checkpoint in `directory`, so that `run()` continues the run to the same final
+    /// weights as one never interrupted. Returns false when there is no checkpoint yet. Throws when the
+    /// checkpoint belongs to another architecture or other options (only `epochs` may differ).
+    @discardableResult
+    public func resume(from directory: URL) throws -> Bool {
+        guard let saved = try Checkpoint.load(from: directory) else { return false }
+        guard saved.architecture == network.specs else {
+            throw TripletError.invalidParameter(
+                name: "resume", value: "a checkpoint of another architecture",
+                expected: "the same network as the run being resumed")
+        }
+        var expected = saved.options
+        expected.epochs = options.epochs
+        expected.threads = options.threads
+        guard expected == options else {
+            throw TripletError.invalidParameter(
+                name: "resume", value: "a checkpoint with other options",
+                expected: "the options of the run being resumed (only epochs and threads may change)")
+        }
+        try network.load(stateDict: saved.weights)
+        try optimizer.load(stateDict: saved.optimizerState)
+        let dropouts = network.allLayers.compactMap { $0 as? Dropout }
+        let states = saved.sidecar.dropoutStates ?? []
+        guard dropouts.count == states.count, states.allSatisfy({ $0.count == 4 })
+        else {
+            throw TripletError.corruptFile(
+                path: "model.json", reason: "its dropout_states do not match the architecture")
+        }
+        for (layer, s) in zip(dropouts, states) {
+            layer.generator = SeededGenerator(state: (s[0], s[1], s[2], s[3]))
+        }
+        history = saved.history
+        return true
+    }
+}

@@ -1,0 +1,124 @@
+import TripletCore
+import TripletLosses
+import TripletNetworks
+
+/// A whole training run described by values: which network (built in, or your own layers), loss, miner,
+/// optimizer and data, and the `TrainingOptions`. Stored in the checkpoint sidecar so a run can be
+/// resumed or reproduced; `makeTrainer` turns it into a `Trainer`. The JSON keeps its flat form
+/// (`"model": "convnet"`, `"epochs": 3`, …), so sidecars of earlier versions still load.
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// The dataset name ("fashion-mnist") or a description of the data source.
+    public var dataset = "fashion-mnist"
+    /// The built-in network (ignored when `architecture` is given).
+    public var model: ModelChoice = .convnet
+    /// Layers of your own (an architecture file); nil: `model`'s.
+    public var architecture: [LayerSpec]?
+    /// The loss.
+    public var loss: LossChoice = .tripletMargin
+    /// The triplet miner (for the triplet-margin loss).
+    public var miner: MinerChoice = .semihard
+    /// The loss margin.
+    public var margin: Float = 0.2
+    /// The miner's own margin.
+    public var minerMargin: Float = 0.2
+    /// The optimizer.
+    public var optimizer: OptimizerChoice = .adam
+    /// Weight decay (L2 for adam and sgd, decoupled for adamw).
+    public var weightDecay: Float = 0
+    /// Classes to train on (nil: all); the evaluation then uses the other classes of the test set.
+    public var trainClasses: [Int]?
+    /// Use only the first N samples of the training and of the evaluation set (nil: all) — for quick runs.
+    public var sampleLimit: Int?
+    /// Epochs, batches, learning rate and schedule, seed, threads.
+    public var options = TrainingOptions()
+
+    /// The default configuration.
+    public init() {}
+
+    /// Throws `TripletError.invalidParameter` naming the first property that does not make a valid run.
+    public func validate() throws {
+        func check(_ ok: Bool, _ name: String, _ value: Any, _ expected: String) throws {
+            if !ok { throw TripletError.invalidParameter(name: name, value: "\(value)", expected: expected) }
+        }
+        try options.validate()
+        try check(weightDecay >= 0 && weightDecay.isFinite, "weightDecay", weightDecay, "a number >= 0")
+        try check(margin >= 0 && margin.isFinite, "margin", margin, "a number >= 0")
+        try check(minerMargin.isFinite, "minerMargin", minerMargin, "a finite number")
+        try check((sampleLimit ?? 2) >= 2, "sampleLimit", sampleLimit ?? 0, "at least 2")
+    }
+
+    /// The network's layers for samples of `inputShape`.
+    public func specs(inputShape: [Int]) throws -> [LayerSpec] {
+        try architecture ?? model.specs(inputShape: inputShape)
+    }
+
+    /// The loss, using `options.threads`.
+    public func makeLoss() -> any EmbeddingLoss {
+        let threads = options.threads
+        switch loss {
+        case .tripletMargin:
+            return TripletMarginLoss(margin: margin, miner: miner.makeMiner(margin: minerMargin), threads: threads)
+        case .batchHardSoftMargin: return BatchHardSoftMarginLoss(distance: .euclidean(), threads: threads)
+        case .contrastive: return ContrastiveLoss(threads: threads)
+        case .ntxent: return NTXentLoss(threads: threads)
+        }
+    }
+
+    /// A trainer of this configuration: the network built from `registry` and initialised from
+    /// `options.seed`, checked against the training samples' shape.
+    public func makeTrainer(
+        train: Dataset, evaluation: Dataset?, registry: LayerRegistry = .standard
+    ) throws -> Trainer {
+        try validate()
+        let inputShape = Array(train.inputs.shape.dropFirst())
+        let network = try Sequential(
+            try specs(inputShape: inputShape), seed: options.seed, threads: options.threads, registry: registry)
+        try network.checkShapes(inputShape: inputShape)
+        return try Trainer(
+            network: network,
+            optimizer: try optimizer.makeOptimizer(weightDecay: weightDecay, threads: options.threads),
+            loss: makeLoss(), train: train, evaluation: evaluation, options: options)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, model, architecture, loss, miner, margin, minerMargin, optimizer, weightDecay, trainClasses,
+            sampleLimit
+    }
+
+    /// Decodes the flat form; missing keys take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainingConfig.defaults
+        dataset = try c.decodeIfPresent(String.self, forKey: .dataset) ?? d.dataset
+        model = try c.decodeIfPresent(ModelChoice.self, forKey: .model) ?? d.model
+        architecture = try c.decodeIfPresent([LayerSpec].self, forKey: .architecture)
+        loss = try c.decodeIfPresent(LossChoice.self, forKey: .loss) ?? d.loss
+        miner = try c.decodeIfPresent(MinerChoice.self, forKey: .miner) ?? d.miner
+        margin = try c.decodeIfPresent(Float.self, forKey: .margin) ?? d.margin
+        minerMargin = try c.decodeIfPresent(Float.self, forKey: .minerMargin) ?? d.minerMargin
+        optimizer = try c.decodeIfPresent(OptimizerChoice.self, forKey: .optimizer) ?? d.optimizer
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
+        trainClasses = try c.decodeIfPresent([Int].self, forKey: .trainClasses)
+        sampleLimit = try c.decodeIfPresent(Int.self, forKey: .sampleLimit)
+        options = try TrainingOptions(from: decoder)
+    }
+
+    /// Encodes the flat form: these keys and the options' keys side by side.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dataset, forKey: .dataset)
+        try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(architecture, forKey: .architecture)
+        try c.encode(loss, forKey: .loss)
+        try c.encode(miner, forKey: .miner)
+        try c.encode(margin, forKey: .margin)
+        try c.encode(minerMargin, forKey: .minerMargin)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(weightDecay, forKey: .weightDecay)
+        try c.encodeIfPresent(trainClasses, forKey: .trainClasses)
+        try c.encodeIfPresent(sampleLimit, forKey: .sampleLimit)
+        try options.encode(to: encoder)
+    }
+
+    private static let defaults = TrainingConfig()
+}
