@@ -10,6 +10,8 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     public var precisionAtOne: Double?
     /// MAP@R on the evaluation set; nil without one.
     public var mapAtR: Double?
+    /// The share of held-out triplets ordered correctly (explicit-triplet training); nil otherwise.
+    public var tripletAccuracy: Double?
     /// Seconds spent training (evaluation excluded).
     public var seconds: Double
     /// Training images per second.
@@ -21,5 +23,6 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
         case precisionAtOne = "p_at_1"
         case mapAtR = "map_at_r"
         case imagesPerSecond = "images_per_s"
+        case tripletAccuracy = "triplet_accuracy"
     }
 }

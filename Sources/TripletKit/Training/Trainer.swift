@@ -17,7 +17,7 @@ import TripletNetworks
 /// options.schedule = .cosine(maxSteps: 700, minimum: 0)
 /// let trainer = try Trainer(
 ///     network: network, optimizer: try Adam(), loss: TripletMarginLoss(margin: 0.2, miner: BatchHardMiner()),
-///     train: data, evaluation: test, options: options)
+///     train: data, evaluation: test, options: options)   // or objective: TripletObjective(…) without labels
 /// trainer.callbacks = [ProgressCallback()]
 /// let history = try trainer.run()
 /// ```
@@ -26,35 +26,44 @@ public final class Trainer {
     public let network: Sequential
     /// Its optimizer.
     public let optimizer: any Optimizer
-    /// The loss (with its miner).
-    public let loss: any EmbeddingLoss
+    /// The batches and their loss.
+    public let objective: any TrainingObjective
     /// Epochs, batches, learning rate, schedule, seed, threads.
     public let options: TrainingOptions
     /// Told about every epoch and batch, in order.
     public var callbacks: [any TrainingCallback] = []
     /// The metrics of the finished epochs.
     public private(set) var history: [EpochMetrics] = []
-    /// The training samples.
-    public let train: Dataset
-    /// The samples embedded and ranked after each epoch (nil: no evaluation).
-    public let evaluation: Dataset?
-    private let sampler: PKSampler
+    /// The training samples ([N, …]); the objective's batches index its rows.
+    public let inputs: Tensor
+    /// What is measured after each epoch (nil: nothing).
+    public let evaluation: TrainingEvaluation?
 
-    /// A trainer of `network` with `optimizer` and `loss` on `train`; `options.threads` is given to the
-    /// network and the optimizer (the loss keeps the threads it was made with). Throws for options that do
-    /// not make a valid run or a training set the P×K sampler cannot draw from.
+    /// A trainer of `network` with `optimizer` on `objective`'s batches of `inputs`; `options.threads` is
+    /// given to the network and the optimizer (a loss keeps the threads it was made with).
     public init(
+        network: Sequential, optimizer: any Optimizer, objective: any TrainingObjective, inputs: Tensor,
+        evaluation: TrainingEvaluation?, options: TrainingOptions
+    ) throws {
+        try options.validate()
+        (self.network, self.optimizer, self.objective, self.options) = (network, optimizer, objective, options)
+        (self.inputs, self.evaluation) = (inputs, evaluation)
+        network.threads = options.threads
+        optimizer.threads = options.threads
+    }
+
+    /// A trainer on labelled data: P×K batches of `train` scored by `loss`, retrieval on `evaluation`
+    /// after each epoch. Throws for options that do not make a valid run or a training set the P×K sampler
+    /// cannot draw from.
+    public convenience init(
         network: Sequential, optimizer: any Optimizer, loss: any EmbeddingLoss, train: Dataset, evaluation: Dataset?,
         options: TrainingOptions
     ) throws {
         try options.validate()
-        (self.network, self.optimizer, self.loss, self.options) = (network, optimizer, loss, options)
-        (self.train, self.evaluation) = (train, evaluation)
-        network.threads = options.threads
-        optimizer.threads = options.threads
-        sampler = try PKSampler(
-            labels: train.labels, classesPerBatch: options.classesPerBatch, samplesPerClass: options.samplesPerClass,
-            seed: options.seed)
+        try self.init(
+            network: network, optimizer: optimizer,
+            objective: try LabelledObjective(labels: train.labels, loss: loss, options: options), inputs: train.inputs,
+            evaluation: evaluation.map { .retrieval($0) }, options: options)
     }
 
     /// Trains the epochs not yet in `history` and returns the metrics of every epoch.
@@ -63,12 +72,7 @@ public final class Trainer {
         while history.count < options.epochs {
             let epoch = history.count + 1
             var metrics = try trainEpoch(epoch)
-            if let evaluation {
-                let scores = try RetrievalMetrics.evaluate(
-                    embeddings: try network.embed(evaluation.inputs), labels: evaluation.labels,
-                    threads: options.threads)
-                (metrics.precisionAtOne, metrics.mapAtR) = (scores.precisionAtOne, scores.mapAtR)
-            }
+            try evaluation?.score(network, threads: options.threads, into: &metrics)
             history.append(metrics)
             for callback in callbacks { try callback.epochEnded(metrics, trainer: self) }
         }
@@ -78,23 +82,21 @@ public final class Trainer {
     /// One pass over the P×K batches of `epoch` (1-based), without evaluation; the callbacks hear of its
     /// start and of every batch.
     public func trainEpoch(_ epoch: Int) throws -> EpochMetrics {
-        let batches = sampler.batches(epoch: epoch - 1)
+        let batches = objective.batches(epoch: epoch)
         for callback in callbacks { try callback.epochStarted(epoch, batches: batches.count, trainer: self) }
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, activeSum = 0.0, samples = 0
         let parameters = network.stateDictParameters
         for (step, batch) in batches.enumerated() {
-            let inputs = try train.inputs.rows(batch)
-            let labels = batch.map { train.labels[$0] }
             network.zeroGradients()
-            let embeddings = try network(inputs, training: true)
-            let output = try loss(embeddings, labels: labels)
+            let embeddings = try network(try inputs.rows(batch.samples), training: true)
+            let output = try objective.loss(embeddings, batch: batch)
             try network.backward(output.gradient, inputGradient: false)
             let rate = options.schedule.rate(at: optimizer.stepCount, base: options.learningRate)
             try optimizer.step(parameters, learningRate: rate)
             lossSum += Double(output.value)
             activeSum += output.stats.activeFraction
-            samples += batch.count
+            samples += batch.samples.count
             let report = BatchReport(
                 epoch: epoch, step: step + 1, steps: batches.count, loss: Double(output.value),
                 activeFraction: output.stats.activeFraction, meanLoss: lossSum / Double(step + 1),

@@ -1,0 +1,87 @@
+import TripletCore
+import TripletData
+import TripletLosses
+
+/// One training step's samples and what its loss needs of them.
+public struct TrainingBatch: Sendable {
+    /// Rows of the training inputs, in batch order.
+    public var samples: [Int]
+    /// Their labels, for a labelled objective (empty otherwise).
+    public var labels: [Int]
+    /// Triplets of positions in `samples`, for an explicit-triplet objective (empty otherwise).
+    public var triplets: [Triplet]
+}
+
+/// What a `Trainer` optimises: the batches of each epoch and the loss of a batch's embeddings. Labelled
+/// P×K batches with any `EmbeddingLoss` (`LabelledObjective`) and explicit triplets without labels
+/// (`TripletObjective`) ship with TripletKit; conform your own type for anything else.
+public protocol TrainingObjective {
+    /// The batches of `epoch` (1-based); the same epoch always gives the same batches.
+    func batches(epoch: Int) -> [TrainingBatch]
+    /// The loss and its gradient for the embeddings of `batch.samples`.
+    func loss(_ embeddings: Tensor, batch: TrainingBatch) throws -> LossOutput
+}
+
+/// Labelled training: P×K batches (P classes, K samples each) scored by a loss over labels.
+public struct LabelledObjective: TrainingObjective {
+    /// Draws the batches.
+    public let sampler: PKSampler
+    /// The label of every training sample.
+    public let labels: [Int]
+    /// The loss (with its miner).
+    public let loss: any EmbeddingLoss
+
+    /// P×K batches of `labels` as `options` asks (batch size, samples per class, seed); throws when the
+    /// labels cannot fill such batches (fewer than two classes, for one).
+    public init(labels: [Int], loss: any EmbeddingLoss, options: TrainingOptions) throws {
+        self.labels = labels
+        self.loss = loss
+        sampler = try PKSampler(
+            labels: labels, classesPerBatch: options.classesPerBatch, samplesPerClass: options.samplesPerClass,
+            seed: options.seed)
+    }
+
+    /// The sampler's batches of `epoch`.
+    public func batches(epoch: Int) -> [TrainingBatch] {
+        sampler.batches(epoch: epoch - 1).map {
+            TrainingBatch(samples: $0, labels: $0.map { labels[$0] }, triplets: [])
+        }
+    }
+
+    /// The loss over the batch's labels.
+    public func loss(_ embeddings: Tensor, batch: TrainingBatch) throws -> LossOutput {
+        try loss(embeddings, labels: batch.labels)
+    }
+}
+
+/// Learning from relative comparisons (Schultz & Joachims 2003; Hoffer & Ailon 2015): explicit (anchor,
+/// positive, negative) triplets of sample indices, no class labels, scored by `ExplicitTripletMarginLoss`
+/// (`torch.nn.TripletMarginLoss`).
+public struct TripletObjective: TrainingObjective {
+    /// Draws the batches.
+    public let sampler: TripletSampler
+    /// The loss.
+    public let loss: ExplicitTripletMarginLoss
+
+    /// Batches of `tripletsPerBatch` triplets in an order drawn from `seed`.
+    public init(
+        triplets: [TripletSampler.Comparison], tripletsPerBatch: Int, seed: UInt64, loss: ExplicitTripletMarginLoss
+    ) throws {
+        sampler = try TripletSampler(triplets: triplets, tripletsPerBatch: tripletsPerBatch, seed: seed)
+        self.loss = loss
+    }
+
+    /// The sampler's batches of `epoch`.
+    public func batches(epoch: Int) -> [TrainingBatch] {
+        sampler.batches(epoch: epoch - 1).map { batch in
+            TrainingBatch(
+                samples: batch.samples, labels: [],
+                triplets: batch.triplets.map { Triplet($0.anchor, $0.positive, $0.negative) })
+        }
+    }
+
+    /// The loss over the batch's triplets.
+    public func loss(_ embeddings: Tensor, batch: TrainingBatch) throws -> LossOutput {
+        try loss(embeddings, triplets: batch.triplets)
+    }
+}
