@@ -3,6 +3,7 @@
 Prints Swift literals: optimizer trajectories (SGD, Adam, AdamW) and forward/backward passes of three
 small networks whose weights, inputs and output weights are fixed formulas (the tests rebuild them):
     value i of a tensor = scale * sin(a * i + b)
+The "new layers" section at the end goes to TorchReference+Layers.swift.
 Run: python3 Benchmarks/reference/networks_reference.py
 """
 import math
@@ -106,3 +107,55 @@ check("mlp", Net([nn.Flatten(), nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3), L2(
 check("batchNormNet", Net([
     nn.Conv2d(1, 2, 3, stride=2, padding=1), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
     nn.Linear(8, 4), nn.BatchNorm1d(4, eps=1e-3, momentum=0.2), L2()]), [3, 1, 7, 7], 0.3)
+
+
+# ---- new layers (Tests/TripletNetworksTests/TorchReference+Layers.swift): GlobalAveragePool2D, LayerNorm,
+# GELU, Embedding and a residual network, by the same recipe as the networks above
+class GlobalAveragePool2d(nn.Module):
+    """TripletNetworks' GlobalAveragePool2D: AdaptiveAvgPool2d(1) then flatten(1), one module so that the
+    layers after it keep their indices in the state_dict."""
+
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+
+    def forward(self, x):
+        return self.pool(x).flatten(1)
+
+
+class Residual(nn.Module):
+    def __init__(self, *body):
+        super().__init__()
+        self.body = nn.Sequential(*body)
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+print("// ---- new layers")
+check("globalAveragePool", Net([GlobalAveragePool2d()]), [2, 3, 3, 4], 0.6)
+check("layerNorm2D", Net([nn.LayerNorm([6])]), [4, 6], 0.7)
+check("layerNorm3D", Net([nn.LayerNorm([5])]), [2, 3, 5], 0.8)
+check("layerNormTrailing2", Net([nn.LayerNorm([3, 4], eps=1e-3)]), [2, 3, 4], 0.9)
+check("residualNet", Net([
+    nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(),
+    Residual(nn.Conv2d(3, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU()),
+    GlobalAveragePool2d(), nn.Linear(3, 4), L2()]), [3, 2, 5, 5], 0.4)
+
+# GELU on inputs 4 sin(0.37 i + 0.2) (a wider range than the networks' inputs), loss Σ w·y
+for name, approximate in [("geluExact", "none"), ("geluTanh", "tanh")]:
+    x = formula([3, 7], 0.37, 0.2, 4.0).requires_grad_(True)
+    y = nn.GELU(approximate=approximate)(x)
+    (y * formula(y.shape, 0.5, 1.1, 1.0)).sum().backward()
+    print(f"static let {name}Output: [Float] = {swift(y.detach().flatten())}")
+    print(f"static let {name}InputGradient: [Float] = {swift(x.grad.flatten())}")
+
+# Embedding(7, 4), weight 0.4 sin(1.7 i), ids [[1, 3, 3], [0, 6, 1]] (3 and 1 repeated), loss Σ w·y
+embedding = nn.Embedding(7, 4)
+with torch.no_grad():
+    embedding.weight.copy_(formula([7, 4], 1.7, 0.0, 0.4))
+ids = torch.tensor([[1, 3, 3], [0, 6, 1]])
+y = embedding(ids)
+(y * formula(y.shape, 0.5, 1.2, 1.0)).sum().backward()
+print(f"static let embeddingOutput: [Float] = {swift(y.detach().flatten())}")
+print(f"static let embeddingWeightGradient: [Float] = {swift(embedding.weight.grad.flatten())}")

@@ -19,6 +19,7 @@ public final class Residual: ConfigurableLayer {
 
     /// The body's layer specs.
     public struct Configuration: Codable, Sendable {
+        /// The specs of f's layers.
         public var body: [LayerSpec]
     }
     /// "residual".
@@ -71,5 +72,12 @@ public final class Residual: ConfigurableLayer {
         let throughBody = try body.backward(gradOutput)
         _ = try ShapeCheck.gradient(gradOutput, matches: throughBody.shape, layer: "Residual")
         return gradOutput.adding(throughBody)
+    }
+}
+
+extension LayerSpec {
+    /// A `Residual` block x + body(x), the PyTorch module whose `body` is `nn.Sequential(*body)`.
+    public static func residual(body: [LayerSpec]) -> LayerSpec {
+        LayerSpec(kind: Residual.kind, encoding: Residual.Configuration(body: body))
     }
 }

@@ -53,6 +53,7 @@ public final class Sequential: ConfigurableLayer {
 
     /// The specs of the layers.
     public struct Configuration: Codable, Sendable {
+        /// The specs of the layers, in order.
         public var layers: [LayerSpec]
     }
     /// "sequential".
@@ -142,5 +143,12 @@ public final class Sequential: ConfigurableLayer {
             index = start - 1
         }
         return gradient
+    }
+}
+
+extension LayerSpec {
+    /// A nested `Sequential` of `layers`, `nn.Sequential(*layers)`.
+    public static func sequential(_ layers: [LayerSpec]) -> LayerSpec {
+        LayerSpec(kind: Sequential.kind, encoding: Sequential.Configuration(layers: layers))
     }
 }

@@ -46,6 +46,9 @@ struct InitializerTests {
             .conv2d(inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1, bias: true),
             .maxPool2d(kernel: 3, stride: 2), .batchNorm1d(features: 4, eps: 1e-3, momentum: 0.2),
             .batchNorm2d(channels: 5, eps: 1e-5, momentum: 0.1), .relu, .dropout(p: 0.5), .flatten, .l2Normalize,
+            .globalAveragePool2d, .layerNorm(normalizedShape: [2, 3], eps: 1e-3, elementwiseAffine: false),
+            .layerNorm(normalizedShape: [4]), .embedding(count: 10, dimension: 3), .gelu(), .gelu(approximate: .tanh),
+            .residual(body: [.dense(inputs: 2, outputs: 2), .gelu()]), .sequential([.relu, .flatten]),
         ]
         var g = SeededGenerator(seed: 2)
         for spec in specs {

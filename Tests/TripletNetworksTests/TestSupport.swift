@@ -92,3 +92,18 @@ func expectClose(
     let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
     #expect(worst <= tolerance, "\(what): largest difference \(worst)", sourceLocation: sourceLocation)
 }
+
+/// Expects `body` to throw a `TripletError` whose description contains every one of `words`.
+func expectTripletError(
+    mentioning words: [String], _ what: String = "", sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
+    let error = #expect(throws: TripletError.self, "\(what)", sourceLocation: sourceLocation) { try body() }
+    guard let error else { return }
+    for word in words {
+        #expect("\(error)".contains(word), "\(what): \"\(error)\" names \(word)", sourceLocation: sourceLocation)
+    }
+}
+
+/// A tensor of `shape` filled with `value` (sizes chosen by the test, valid by construction).
+func constantTensor(_ shape: [Int], _ value: Float) -> Tensor { try! Tensor(repeating: value, shape: shape) }

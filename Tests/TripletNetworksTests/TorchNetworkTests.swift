@@ -10,7 +10,8 @@ import TripletCore
 struct TorchNetworkTests {
     func check(
         _ net: Sequential, input: [Int], outputWeights: Double, output: [Float], inputGradient: [Float],
-        parameterGradients: [Float], buffers: [Float]? = nil, sourceLocation: SourceLocation = #_sourceLocation
+        parameterGradients: [Float], buffers: [Float]? = nil, tolerance: Float = 2e-5,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let state = net.stateDict().enumerated().map { k, entry -> (String, Tensor) in
             let (name, tensor) = entry
@@ -34,7 +35,7 @@ struct TorchNetworkTests {
                 #expect(got.count == expected.count, "\(what) count", sourceLocation: sourceLocation)
                 let scale = max(1, expected.map { abs($0) }.max() ?? 0)
                 let worst = zip(got, expected).map { abs($0 - $1) }.max() ?? 0
-                #expect(worst <= 2e-5 * scale, "\(what): off by \(worst)", sourceLocation: sourceLocation)
+                #expect(worst <= tolerance * scale, "\(what): off by \(worst)", sourceLocation: sourceLocation)
             }
             expectNear(y.scalars, output, "output")
             expectNear(dx.scalars, inputGradient, "input gradient")

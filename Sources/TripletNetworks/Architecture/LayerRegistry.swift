@@ -23,7 +23,7 @@ public struct LayerRegistry: Sendable {
         var registry = LayerRegistry()
         let types: [any ConfigurableLayer.Type] = [
             Dense.self, Conv2D.self, MaxPool2D.self, ReLU.self, Dropout.self, Flatten.self, L2Normalize.self,
-            Sequential.self, Residual.self,
+            GlobalAveragePool2D.self, LayerNorm.self, Embedding.self, GELU.self, Sequential.self, Residual.self,
         ]
         for type in types { registry.register(type) }
         BatchNorm.register(in: &registry)
