@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
-        .testTarget(name: "TripletDataTests", dependencies: ["TripletData", "CZlib"]),
+        .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
         .testTarget(
