@@ -9,7 +9,7 @@ BENCH_OUT := bench-out
 .PHONY: deps build demo demo-gallery test bench bench-knn bench-gallery bench-swift bench-pml bench-train torch-check lint format
 
 # System packages, installed only when missing.
-PACKAGES := libopenblas-dev zlib1g-dev dataset-fashion-mnist
+PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -31,9 +31,11 @@ let package = Package(
             dependencies: [.target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
         ),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // stb_image, stb_image_resize and stb_image_write, as Debian's libstb-dev builds them.
+        .systemLibrary(name: "CStb", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
         .target(name: "TripletLosses", dependencies: ["TripletCore"]),
         .target(name: "TripletNetworks", dependencies: ["TripletCore"]),
-        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib"]),
+        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb"]),
         .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
         .target(
             name: "TripletKit",
@@ -52,7 +54,7 @@ let package = Package(
         ),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
-        .testTarget(name: "TripletDataTests", dependencies: ["TripletData", "CZlib"]),
+        .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import TripletCore
+import TripletData
 
 /// Small greyscale PNG data URIs of some dataset images, for the neighbour grid: the first channel of
 /// each [C, H, W] (or [H, W], or square [F]) sample, scaled to 0...255 by the range of all the images
@@ -28,8 +29,8 @@ struct Thumbnails {
                 let v = images.scalars[i * stride + p]
                 return v.isFinite ? UInt8(max(0, min(255, ((v - low) * scale).rounded()))) : 0
             }
-            let png = try PNGEncoder.grey(width: width, height: height, pixels: pixels)
-            uris[i] = "data:image/png;base64," + png.base64EncodedString()
+            let png = try ImageEncoder.png(width: width, height: height, channels: 1, pixels: pixels)
+            uris[i] = "data:image/png;base64," + Data(png).base64EncodedString()
         }
     }
 
