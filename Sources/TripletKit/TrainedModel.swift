@@ -1,5 +1,6 @@
 import Foundation
 import TripletCore
+import TripletData
 import TripletNetworks
 
 /// A model folder written by `Trainer` / `triplet train`, loaded for embedding: the network rebuilt from
@@ -11,6 +12,8 @@ public struct TrainedModel {
     public let config: TrainingConfig?
     /// The trainer options it was trained with.
     public let options: TrainingOptions
+    /// The standardisation `embed` applies to raw inputs before the network (nil: none).
+    public let normalization: ChannelNormalization?
     /// The shape of one input ([1, 28, 28] for Fashion-MNIST).
     public let inputShape: [Int]
     /// The width of the embeddings it makes.
@@ -25,16 +28,41 @@ public struct TrainedModel {
         self.network = network
         config = sidecar.config
         options = sidecar.options ?? sidecar.config?.options ?? TrainingOptions()
+        if let stored = sidecar.inputNormalization {
+            normalization = stored
+        } else if case .given(let statistics) = sidecar.config?.normalization {
+            normalization = statistics  // a sidecar from before the normalisation was stored: Fashion-MNIST's
+        } else {
+            normalization = nil
+        }
         inputShape = sidecar.inputShape
         fingerprint = try ModelFingerprint.of(directory: directory)
-        embeddingDimension = try network.embed(try Tensor(repeating: 0, shape: [1] + sidecar.inputShape)).rowWidth
+        embeddingDimension = try network.checkShapes(inputShape: sidecar.inputShape).reduce(1, *)
     }
 
-    /// The embeddings of `inputs` ([N, …] with each sample of `inputShape`).
+    /// The embeddings of raw `inputs` ([N, …] with each sample of `inputShape`, as a `DataSource` loads
+    /// them): standardised with `normalization`, then through the network in evaluation mode.
     public func embed(_ inputs: Tensor) throws -> Tensor {
         guard Array(inputs.shape.dropFirst()) == inputShape else {
             throw TripletError.shapeMismatch(expected: "[N] + \(inputShape)", got: inputs.shape)
         }
-        return try network.embed(inputs)
+        return try network.embed(try normalization?.applied(to: inputs) ?? inputs)
+    }
+
+    /// Image files decoded as this model's inputs: resized to its input size, grey or RGB as its input
+    /// channels, intensities in 0...1 (raw; `embed` standardises them). Throws for a model whose inputs are
+    /// not images, and `TripletError.corruptFile` naming an unreadable file.
+    public func readImages(_ urls: [URL]) throws -> Tensor {
+        guard inputShape.count == 3, inputShape[0] == 1 || inputShape[0] == 3 else {
+            throw TripletError.invalidParameter(
+                name: "image inputs", value: "for a model of input shape \(inputShape)",
+                expected: "a model trained on images [1 or 3, H, W]")
+        }
+        let size = ImageSize(width: inputShape[2], height: inputShape[1])
+        let channels: ImageChannels = inputShape[0] == 1 ? .grey : .rgb
+        var scalars: [Float] = []
+        scalars.reserveCapacity(urls.count * inputShape.reduce(1, *))
+        for url in urls { scalars += try ImageDecoder.read(contentsOf: url, channels: channels, size: size).pixels }
+        return try Tensor(shape: [urls.count] + inputShape, scalars: scalars)
     }
 }

@@ -17,8 +17,8 @@ struct Evaluate: ParsableCommand {
     )
 
     @Option(help: "A model folder written by `triplet train`.") var model: String?
-    @Option(help: "Dataset (with --model): fashion-mnist.") var dataset = "fashion-mnist"
-    @Option(help: "Split (with --model): train or test.") var split = "test"
+    @OptionGroup var source: DataOptions
+    @Option(help: "Split of fashion-mnist (with --model): train or test.") var split = "test"
     @Option(help: "Embeddings [N, D] (float NPY), instead of --model.") var embeddings: String?
     @Option(help: "Labels [N] (integer NPY), with --embeddings.") var labels: String?
     @Option(help: "Metric: euclidean, squaredEuclidean, cosine or dot.") var metric = "euclidean"
@@ -119,8 +119,8 @@ struct Evaluate: ParsableCommand {
             throw ValidationError(
                 "give --model DIR (with --dataset and --split train|test) or --embeddings and --labels")
         }
-        let data = try DatasetSource(name: dataset).load(which)
         let trained = try TrainedModel(directory: URL(fileURLWithPath: model), threads: threads)
+        let data = try source.source(model: trained).load(split: which, threads: threads).dataset
         return (try trained.embed(data.inputs), data.labels)
     }
 }

@@ -47,8 +47,9 @@ struct GalleryDemo: ParsableCommand {
                     + "needs a model that never saw 8 and 9 (triplet train --train-classes 0-7 --limit 50000 --out DIR)"
             )
         }
-        let source = DatasetSource(name: "fashion-mnist", directory: dataDir)
-        let train = try source.load(.train), test = try source.load(.test)
+        let source = DataSource.fashionMNIST(directory: dataDir)
+        let train = try source.load(split: .train, threads: threads).dataset
+        let test = try source.load(split: .test, threads: threads).dataset
         let names = FashionMNIST.classNames
 
         let url = URL(fileURLWithPath: gallery)

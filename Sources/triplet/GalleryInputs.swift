@@ -38,17 +38,16 @@ struct GalleryOptions: ParsableArguments {
 
 /// Where the samples of a gallery subcommand come from: dataset rows, an NPY file or PGM images.
 struct GalleryInputOptions: ParsableArguments {
-    @Option(help: "Dataset: fashion-mnist.") var dataset = "fashion-mnist"
-    @Option(help: "Split: train or test.") var split = "test"
+    @OptionGroup var source: DataOptions
+    @Option(help: "Split of fashion-mnist: train or test.") var split = "test"
     @Option(help: "Dataset rows: indices and ranges, e.g. 0,5,9 or 0-99.") var rows: String?
     @Option(help: "Take the first --count rows of this class (after --skip of them).") var rowsOfClass: Int?
     @Option(help: "How many rows with --rows-of-class.") var count = 5
     @Option(help: "How many rows of the class to skip first with --rows-of-class.") var skip = 0
-    @Option(help: "Raw inputs [N, …] as NPY, embedded with --model.") var npy: String?
+    @Option(help: "Raw inputs [N, …] as NPY (before standardisation), embedded with --model.") var npy: String?
     @Option(help: "Embeddings [N, D] as NPY, stored as they are.") var embeddings: String?
-    @Option(help: "An image file, 28×28 8-bit grey: binary PGM (P5) or non-interlaced PNG (repeat for several).")
+    @Option(help: "An image file (PNG, JPEG, BMP, GIF, PGM), resized to the model's input; repeat for several.")
     var image: [String] = []
-    @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
 
     /// The samples' embeddings `[n, D]` and, for dataset rows, their labels.
     func load(_ options: GalleryOptions) throws -> (embeddings: Tensor, labels: [Int]?) {
@@ -68,26 +67,18 @@ struct GalleryInputOptions: ParsableArguments {
             return (try model.embed(try NPY.readTensor(contentsOf: URL(fileURLWithPath: npy))), nil)
         }
         if !image.isEmpty {
-            // Intensities in 0...1, standardised as Fashion-MNIST's inputs: (x − mean) / standardDeviation.
-            let family = FashionMNIST.family
-            var pixels: [Float] = []
-            for path in image {
-                let intensities = try GreyImage.read(contentsOf: URL(fileURLWithPath: path), width: 28, height: 28)
-                pixels += intensities.map { ($0 - family.mean) / family.standardDeviation }
-            }
-            let inputs = try Tensor(shape: [image.count, 1, 28, 28], scalars: pixels)
-            return (try model.embed(inputs), nil)
+            return (try model.embed(try model.readImages(image.map { URL(fileURLWithPath: $0) })), nil)
         }
-        let data = try loadRows()
+        let data = try loadRows(model: model, options: options)
         return (try model.embed(data.inputs), data.labels)
     }
 
     /// The chosen dataset rows.
-    func loadRows() throws -> Dataset {
+    func loadRows(model: TrainedModel, options: GalleryOptions) throws -> Dataset {
         guard let which = DataSplit(rawValue: split) else {
             throw ValidationError("--split \(split): expected train or test")
         }
-        let data = try DatasetSource(name: dataset, directory: dataDir).load(which)
+        let data = try source.source(model: model).load(split: which, threads: options.threads).dataset
         let indices: [Int]
         if let rows {
             indices = try Self.parseRows(rows, count: data.count)

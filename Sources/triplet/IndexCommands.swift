@@ -54,8 +54,8 @@ struct Search: ParsableCommand {
     @Option(help: "The index file (triplet index build).") var index: String
     @Option(help: "Query embeddings, or raw inputs with --model (NPY).") var query: String?
     @Option(help: "A model folder, to embed the queries first.") var model: String?
-    @Option(help: "Take the queries from this dataset (with --model).") var dataset: String?
-    @Option(help: "Split of --dataset: train or test.") var split = "test"
+    @OptionGroup var source: DataOptions
+    @Option(help: "Split of fashion-mnist: train or test.") var split = "test"
     @Option(help: "Rows of --dataset to query, e.g. 0,5,9.") var queryRows = "0"
     @Option(name: .short, help: "Neighbours per query.") var k = 10
     @Option(help: "Threads.") var threads = 2
@@ -63,9 +63,10 @@ struct Search: ParsableCommand {
     func run() throws {
         let reference = try EmbeddingIndex(contentsOf: URL(fileURLWithPath: index))
         var inputs: Tensor
-        if let dataset {
-            guard model != nil, let which = DataSplit(rawValue: split) else {
-                throw ValidationError("--dataset needs --model, and --split train or test")
+        let trained = try model.map { try TrainedModel(directory: URL(fileURLWithPath: $0), threads: threads) }
+        if query == nil, let trained {
+            guard let which = DataSplit(rawValue: split) else {
+                throw ValidationError("--split \(split): expected train or test")
             }
             let rows = try queryRows.split(separator: ",").map { part -> Int in
                 guard let row = Int(part.trimmingCharacters(in: .whitespaces)) else {
@@ -73,15 +74,13 @@ struct Search: ParsableCommand {
                 }
                 return row
             }
-            inputs = try DatasetSource(name: dataset).load(which).inputs.rows(rows)
+            inputs = try source.source(model: trained).load(split: which, threads: threads).dataset.inputs.rows(rows)
         } else if let query {
             inputs = try NPY.readTensor(contentsOf: URL(fileURLWithPath: query))
         } else {
-            throw ValidationError("give --query FILE.npy, or --model with --dataset")
+            throw ValidationError("give --query FILE.npy, or --model with a data source (--dataset, --data, …)")
         }
-        if let model {
-            inputs = try TrainedModel(directory: URL(fileURLWithPath: model), threads: threads).embed(inputs)
-        }
+        if let trained { inputs = try trained.embed(inputs) }
         let hits = try reference.search(inputs, k: k, threads: threads)
         for q in 0..<inputs.rowCount {
             let line = (0..<hits.k).map { i -> String in

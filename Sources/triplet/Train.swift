@@ -19,7 +19,9 @@ struct Train: ParsableCommand {
             """
     )
 
-    @Option(help: "Dataset: fashion-mnist.") var dataset = "fashion-mnist"
+    @OptionGroup var source: DataOptions
+    @Option(help: "An image folder to evaluate on after each epoch (with --data; default: the held-out classes).")
+    var evalData: String?
     @Option(help: "Built-in architecture: mlp (784-256-64) or convnet (conv32-pool-conv64-pool-fc128-fc64).")
     var model = ModelChoice.convnet
     @Option(help: "Layers of your own: a JSON file with a list of layer specs (model.json's architecture format).")
@@ -42,12 +44,26 @@ struct Train: ParsableCommand {
     var warmupEpochs = 0
     @Option(help: "Weight decay.") var weightDecay: Float = 0
     @Option(help: "Classes to train on, e.g. 0-7 (the others are held out for evaluation).") var trainClasses: String?
+    @Option(
+        help:
+            "half: train on the first half of the classes, evaluate on the unseen rest (the default for --data, --features and --csv without --eval-data)."
+    )
+    var splitClasses: String?
+    @Option(
+        help:
+            "Input standardisation: estimate (per-channel mean and std of the training inputs), none, or given by --mean and --std."
+    )
+    var normalize = "estimate"
+    @Option(help: "Per-channel means for the standardisation, e.g. 0.2860 or 0.485,0.456,0.406.") var mean: String?
+    @Option(help: "Per-channel standard deviations, with --mean.") var std: String?
+    @Option(help: "Augmentation: pad images by this many zero pixels and crop back at a random place.")
+    var augmentPad = 0
+    @Flag(help: "Augmentation: flip half of the images left to right.") var augmentFlip = false
     @Option(help: "Use only the first N samples of each split (quick runs).") var limit: Int?
     @Option(help: "Seed of initialisation and sampling.") var seed: UInt64 = 0
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
-    @Option(help: "Folder of the dataset files (default: the Debian package's).") var dataDir: String?
     @Flag(help: "End with one JSON line of the run's totals (for make bench-train).") var json = false
     @Flag(help: "Do not write OUT/report.html at the end.") var noReport = false
 
@@ -69,7 +85,10 @@ struct Train: ParsableCommand {
 
     private func train() throws {
         var config = TrainingConfig()
-        config.dataset = dataset
+        config.data = try source.source()
+        config.evaluationData = try evalData.map { try source.imageFolder($0) }
+        config.split = try classSplit(for: config)
+        config.normalization = try normalization()
         config.model = model
         config.architecture = try architecture.map(ArchitectureFile.read)
         config.loss = loss
@@ -78,7 +97,6 @@ struct Train: ParsableCommand {
         config.minerMargin = minerMargin
         config.optimizer = optimizer
         config.weightDecay = weightDecay
-        config.trainClasses = try trainClasses.map(Self.parseClasses)
         config.sampleLimit = limit
         config.options.epochs = epochs
         config.options.batchSize = batchSize
@@ -86,16 +104,16 @@ struct Train: ParsableCommand {
         config.options.learningRate = learningRate
         config.options.seed = seed
         config.options.threads = threads
+        config.options.augmentation = ImageAugmentation(padding: augmentPad, horizontalFlip: augmentFlip)
         try config.validate()
-        let (train, evaluation) = try DatasetSource(name: dataset, directory: dataDir)
-            .trainingPair(config.trainClasses, limit: config.sampleLimit)
-        let steps = try TrainingRun.stepsPerEpoch(labels: train.labels, options: config.options)
+        let data = try TrainingData.load(
+            config.data, evaluationSource: config.evaluationData, split: config.split, limit: config.sampleLimit,
+            threads: threads)
+        let steps = try TrainingRun.stepsPerEpoch(labels: data.train.labels, options: config.options)
         config.options.schedule = schedule.schedule(
             stepsPerEpoch: steps, epochs: epochs, stepEpochs: stepEpochs, gamma: gamma, warmupEpochs: warmupEpochs)
         let folder = URL(fileURLWithPath: out)
-        let history = try TrainingRun.train(
-            config, train: train, evaluation: evaluation, directory: folder, resume: resume
-        ).history
+        let history = try TrainingRun.train(config, data: data, directory: folder, resume: resume).history
         for m in history {
             print(
                 String(
@@ -121,11 +139,50 @@ struct Train: ParsableCommand {
     func writeReport(_ folder: URL) {
         var options = ReportOptions()
         options.threads = threads
-        options.dataDirectory = dataDir
+        options.dataDirectory = source.dataDir
         do {
             print("wrote \(try RunReport.write(runDirectory: folder, options: options).path)")
         } catch {
             FileHandle.standardError.write(Data("warning: \(RunReport.fileName) was not written: \(error)\n".utf8))
+        }
+    }
+
+    /// The class split the flags ask for: --train-classes, --split-classes half, or half by default for a
+    /// source without a test split or --eval-data.
+    func classSplit(for config: TrainingConfig) throws -> ClassSplit? {
+        if let trainClasses {
+            guard splitClasses == nil else {
+                throw ValidationError("give --train-classes or --split-classes, not both")
+            }
+            return .classes(try Self.parseClasses(trainClasses))
+        }
+        switch splitClasses {
+        case "half": return .firstHalf
+        case "none": return nil
+        case nil: return config.data.hasTestSplit || config.evaluationData != nil ? nil : .firstHalf
+        case let other?: throw ValidationError("--split-classes \(other): expected half or none")
+        }
+    }
+
+    /// --normalize with --mean and --std.
+    func normalization() throws -> InputNormalization {
+        func numbers(_ text: String?, _ flag: String) throws -> [Float] {
+            guard let text else { throw ValidationError("--normalize given needs --mean and --std") }
+            return try text.split(separator: ",").map {
+                guard let value = Float($0.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("\(flag) \(text): expected numbers like 0.485,0.456,0.406")
+                }
+                return value
+            }
+        }
+        switch normalize {
+        case "estimate", "none":
+            guard mean == nil, std == nil else { throw ValidationError("--mean and --std go with --normalize given") }
+            return normalize == "none" ? .none : .estimate
+        case "given":
+            return .given(try ChannelNormalization(mean: numbers(mean, "--mean"), std: numbers(std, "--std")))
+        default:
+            throw ValidationError("--normalize \(normalize): expected estimate, none or given")
         }
     }
 

@@ -40,8 +40,8 @@ struct ReportTests {
         config.options.samplesPerClass = 8
         config.options.threads = 1
         let evaluation = try syntheticImages(seed: 2)
-        try TrainingRun.train(
-            config, train: try syntheticImages(seed: 1), evaluation: evaluation, directory: folder, progress: false)
+        let data = TrainingData(train: try syntheticImages(seed: 1), evaluation: evaluation, classNames: [])
+        try TrainingRun.train(config, data: data, directory: folder, progress: false)
         return (folder, evaluation)
     }
 

@@ -37,20 +37,19 @@ public enum RunReport {
         let model = try TrainedModel(directory: runDirectory, threads: options.threads)
         let config = model.config
         let run = model.options
-        let data = try evaluation ?? evaluationSet(config, directory: options.dataDirectory)
+        let (data, sourceNames) =
+            try evaluation.map { ($0, [String]()) } ?? evaluationSet(config, options: options)
         let embeddings = try model.embed(data.inputs)
-        let names =
-            classNames ?? (config?.dataset == "fashion-mnist" && evaluation == nil ? FashionMNIST.classNames : [])
+        let names = classNames ?? sourceNames
         let which =
             evaluation != nil
             ? "the given evaluation set"
-            : config?.trainClasses.map { "the test split's classes outside \($0) (never trained on)" }
-                ?? "the test split"
+            : config?.split.map { "the classes outside \($0) (never trained on)" } ?? "the test split"
         let made =
             config.map { c in
                 let margin = c.loss == .tripletMargin ? ", margin \(c.margin)" : ""
                 let network = c.architecture == nil ? c.model.rawValue : "custom architecture"
-                return "\(c.dataset) · \(network) · \(c.loss.rawValue) (miner \(c.miner.rawValue)\(margin)) · "
+                return "\(c.data.name) · \(network) · \(c.loss.rawValue) (miner \(c.miner.rawValue)\(margin)) · "
                     + "\(c.optimizer.rawValue) "
             } ?? ""
         let summary = [
@@ -87,21 +86,26 @@ public enum RunReport {
         return destination
     }
 
-    /// The evaluation set of a run: the test split, limited and class-split as in training
-    /// (`DatasetSource.trainingPair`), without loading the training split.
-    static func evaluationSet(_ config: TrainingConfig?, directory: String?) throws -> Dataset {
+    /// The evaluation set of a run, as its training made it (`TrainingData.load`), and the class names;
+    /// `options.dataDirectory` replaces the folder of Fashion-MNIST's files.
+    static func evaluationSet(_ config: TrainingConfig?, options: ReportOptions) throws -> (Dataset, [String]) {
         guard let config else {
             throw TripletError.invalidParameter(
                 name: "evaluation", value: "nil for a model trained without a TrainingConfig",
                 expected: "an evaluation set: the model does not say which data it was trained on")
         }
-        var test = try DatasetSource(name: config.dataset, directory: directory).load(.test)
-        if let limit = config.sampleLimit { test = try test.subset(Array(0..<min(limit, test.count))) }
-        if let classes = config.trainClasses { test = test.split(byClasses: Set(classes)).rest }
-        guard test.count >= 2 else {
-            throw TripletError.invalidParameter(
-                name: "evaluation set", value: "\(test.count) samples", expected: "at least 2 for a report")
+        var source = config.data
+        if case .fashionMNIST = source, let directory = options.dataDirectory {
+            source = .fashionMNIST(directory: directory)
         }
-        return test
+        let data = try TrainingData.load(
+            source, evaluationSource: config.evaluationData, split: config.split, limit: config.sampleLimit,
+            threads: options.threads)
+        guard let test = data.evaluation, test.count >= 2 else {
+            throw TripletError.invalidParameter(
+                name: "evaluation set", value: "\(data.evaluation?.count ?? 0) samples",
+                expected: "at least 2 for a report")
+        }
+        return (test, data.classNames)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TripletCore
+import TripletData
 import TripletNetworks
 
 /// A training run on disk, written atomically after every epoch:
@@ -21,6 +22,8 @@ struct Checkpoint {
         var inputShape: [Int]
         /// How the run was made (nil for a trainer built from parts).
         var config: TrainingConfig?
+        /// The standardisation of raw inputs the network expects (nil: none, or an earlier sidecar).
+        var inputNormalization: ChannelNormalization?
         /// The trainer's options (absent in earlier sidecars, whose `config` holds them).
         var options: TrainingOptions?
         var epoch: Int
@@ -39,6 +42,7 @@ struct Checkpoint {
             case stateFile = "state_file"
             case samplerSeed = "sampler_seed"
             case dropoutStates = "dropout_states"
+            case inputNormalization = "input_normalization"
         }
     }
 
@@ -51,10 +55,11 @@ struct Checkpoint {
     /// The trainer options the run was saved with.
     var options: TrainingOptions { sidecar.options ?? sidecar.config?.options ?? TrainingOptions() }
 
-    init(trainer: Trainer, config: TrainingConfig?, inputShape: [Int]) {
+    init(trainer: Trainer, config: TrainingConfig?, inputShape: [Int], normalization: ChannelNormalization?) {
         let epoch = trainer.history.count
         sidecar = Sidecar(
-            architecture: trainer.network.specs, inputShape: inputShape, config: config, options: trainer.options,
+            architecture: trainer.network.specs, inputShape: inputShape, config: config,
+            inputNormalization: normalization, options: trainer.options,
             epoch: epoch, optimizerSteps: trainer.optimizer.stepCount,
             stateFile: "checkpoint/epoch-\(epoch).safetensors", samplerSeed: trainer.options.seed,
             dropoutStates: trainer.network.allLayers.compactMap { ($0 as? Dropout)?.generator.state }.map {

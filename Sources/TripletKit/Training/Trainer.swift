@@ -87,9 +87,12 @@ public final class Trainer {
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, activeSum = 0.0, samples = 0
         let parameters = network.stateDictParameters
+        var random = SeededGenerator(seed: options.seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         for (step, batch) in batches.enumerated() {
             network.zeroGradients()
-            let embeddings = try network(try inputs.rows(batch.samples), training: true)
+            var x = try inputs.rows(batch.samples)
+            if !options.augmentation.isIdentity { x = try options.augmentation.apply(x, generator: &random) }
+            let embeddings = try network(x, training: true)
             let output = try objective.loss(embeddings, batch: batch)
             try network.backward(output.gradient, inputGradient: false)
             let rate = options.schedule.rate(at: optimizer.stepCount, base: options.learningRate)

@@ -1,4 +1,5 @@
 import Foundation
+import TripletData
 
 /// Observes a `Trainer`: the progress bar, checkpoints, `metrics.json` and anything of your own plug in
 /// here instead of into the loop. Every method has an empty default; throwing stops the run.
@@ -77,16 +78,20 @@ public final class CheckpointCallback: TrainingCallback {
     public let config: TrainingConfig?
     /// The shape of one input sample.
     public let inputShape: [Int]
+    /// The standardisation the training inputs went through, applied again by `TrainedModel.embed`.
+    public let normalization: ChannelNormalization?
 
     /// Checkpoints into `directory`.
-    public init(directory: URL, config: TrainingConfig?, inputShape: [Int]) {
+    public init(directory: URL, config: TrainingConfig?, inputShape: [Int], normalization: ChannelNormalization?) {
         self.directory = directory
         self.config = config
         self.inputShape = inputShape
+        self.normalization = normalization
     }
 
     /// Saves the checkpoint of the finished epoch.
     public func epochEnded(_ metrics: EpochMetrics, trainer: Trainer) throws {
-        try Checkpoint(trainer: trainer, config: config, inputShape: inputShape).save(to: directory)
+        try Checkpoint(trainer: trainer, config: config, inputShape: inputShape, normalization: normalization)
+            .save(to: directory)
     }
 }

@@ -1,4 +1,5 @@
 import TripletCore
+import TripletData
 import TripletLosses
 import TripletNetworks
 
@@ -7,8 +8,16 @@ import TripletNetworks
 /// resumed or reproduced; `makeTrainer` turns it into a `Trainer`. The JSON keeps its flat form
 /// (`"model": "convnet"`, `"epochs": 3`, …), so sidecars of earlier versions still load.
 public struct TrainingConfig: Codable, Equatable, Sendable {
-    /// The dataset name ("fashion-mnist") or a description of the data source.
-    public var dataset = "fashion-mnist"
+    /// Where the training samples come from.
+    public var data: DataSource = .fashionMNIST(directory: nil)
+    /// Where the evaluation samples come from (nil: the source's test split when it has one, else the
+    /// held-out classes of `split`, else none).
+    public var evaluationData: DataSource?
+    /// Train on some classes and evaluate on the others (nil: train on all).
+    public var split: ClassSplit?
+    /// How raw inputs are standardised before the network (stored with the model, applied by every
+    /// command that embeds).
+    public var normalization: InputNormalization = .estimate
     /// The built-in network (ignored when `architecture` is given).
     public var model: ModelChoice = .convnet
     /// Layers of your own (an architecture file); nil: `model`'s.
@@ -25,8 +34,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var optimizer: OptimizerChoice = .adam
     /// Weight decay (L2 for adam and sgd, decoupled for adamw).
     public var weightDecay: Float = 0
-    /// Classes to train on (nil: all); the evaluation then uses the other classes of the test set.
-    public var trainClasses: [Int]?
+    /// The classes trained on when `split` names them.
+    public var trainClasses: [Int]? {
+        if case .classes(let chosen) = split { return chosen }
+        return nil
+    }
     /// Use only the first N samples of the training and of the evaluation set (nil: all) — for quick runs.
     public var sampleLimit: Int?
     /// Epochs, batches, learning rate and schedule, seed, threads.
@@ -81,15 +93,31 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case dataset, model, architecture, loss, miner, margin, minerMargin, optimizer, weightDecay, trainClasses,
-            sampleLimit
+        case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
+            minerMargin, optimizer, weightDecay, trainClasses, sampleLimit
     }
 
     /// Decodes the flat form; missing keys take their defaults.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = TrainingConfig.defaults
-        dataset = try c.decodeIfPresent(String.self, forKey: .dataset) ?? d.dataset
+        if let data = try c.decodeIfPresent(DataSource.self, forKey: .data) {
+            self.data = data
+        } else {
+            // Earlier sidecars: "dataset": "fashion-mnist", "trainClasses": [...], inputs standardised by the loader.
+            guard try c.decodeIfPresent(String.self, forKey: .dataset) ?? "fashion-mnist" == "fashion-mnist" else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .dataset, in: c, debugDescription: "the only named dataset is fashion-mnist")
+            }
+            data = .fashionMNIST(directory: nil)
+        }
+        evaluationData = try c.decodeIfPresent(DataSource.self, forKey: .evaluationData)
+        split =
+            try c.decodeIfPresent(ClassSplit.self, forKey: .split)
+            ?? c.decodeIfPresent([Int].self, forKey: .trainClasses).map { .classes($0) }
+        normalization =
+            try c.decodeIfPresent(InputNormalization.self, forKey: .normalization)
+            ?? .given(FashionMNIST.standardisation)
         model = try c.decodeIfPresent(ModelChoice.self, forKey: .model) ?? d.model
         architecture = try c.decodeIfPresent([LayerSpec].self, forKey: .architecture)
         loss = try c.decodeIfPresent(LossChoice.self, forKey: .loss) ?? d.loss
@@ -98,7 +126,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         minerMargin = try c.decodeIfPresent(Float.self, forKey: .minerMargin) ?? d.minerMargin
         optimizer = try c.decodeIfPresent(OptimizerChoice.self, forKey: .optimizer) ?? d.optimizer
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
-        trainClasses = try c.decodeIfPresent([Int].self, forKey: .trainClasses)
         sampleLimit = try c.decodeIfPresent(Int.self, forKey: .sampleLimit)
         options = try TrainingOptions(from: decoder)
     }
@@ -106,7 +133,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Encodes the flat form: these keys and the options' keys side by side.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(dataset, forKey: .dataset)
+        try c.encode(data, forKey: .data)
+        try c.encodeIfPresent(evaluationData, forKey: .evaluationData)
+        try c.encodeIfPresent(split, forKey: .split)
+        try c.encode(normalization, forKey: .normalization)
         try c.encode(model, forKey: .model)
         try c.encodeIfPresent(architecture, forKey: .architecture)
         try c.encode(loss, forKey: .loss)
@@ -115,7 +145,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(minerMargin, forKey: .minerMargin)
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(weightDecay, forKey: .weightDecay)
-        try c.encodeIfPresent(trainClasses, forKey: .trainClasses)
         try c.encodeIfPresent(sampleLimit, forKey: .sampleLimit)
         try options.encode(to: encoder)
     }

@@ -1,4 +1,5 @@
 import TripletCore
+import TripletData
 import TripletNetworks
 
 /// How a `Trainer` runs, whatever the network, loss and data: epochs, P×K batches, learning rate and its
@@ -20,6 +21,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     /// Threads for everything in the run: the network, the optimizer, the loss and the evaluation.
     public var threads = 2
+    /// Random crops and flips of each training batch ([N, C, H, W] images), drawn from (seed, epoch); off
+    /// by default.
+    public var augmentation = ImageAugmentation.none
 
     /// The defaults.
     public init() {}
@@ -43,7 +47,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, samplesPerClass, learningRate, schedule, seed, threads
+        case epochs, batchSize, samplesPerClass, learningRate, schedule, seed, threads, augmentation
     }
 
     /// Decodes, taking the default for a missing key (files written before the key existed).
@@ -57,5 +61,6 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         schedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? defaults.schedule
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? defaults.threads
+        augmentation = try c.decodeIfPresent(ImageAugmentation.self, forKey: .augmentation) ?? defaults.augmentation
     }
 }

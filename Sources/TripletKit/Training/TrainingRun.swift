@@ -7,15 +7,22 @@ import TripletNetworks
 /// with the progress bar and a checkpoint after every epoch; with `resume`, continued from the folder's
 /// last checkpoint after checking that it is the same run.
 public enum TrainingRun {
-    /// Trains `config` on `train` (evaluating on `evaluation` after each epoch) into `directory` and returns
-    /// the trainer, its `history` holding every epoch. Throws when `resume` finds a checkpoint of another
-    /// run (only `epochs` and `threads` may differ).
+    /// Trains `config` on `data` into `directory` and returns the trainer, its `history` holding every
+    /// epoch. The inputs are standardised as `config.normalization` says (the statistics are saved with the
+    /// model). Throws when `resume` finds a checkpoint of another run (only `epochs` and `threads` may
+    /// differ).
     @discardableResult
     public static func train(
-        _ config: TrainingConfig, train: Dataset, evaluation: Dataset?, directory: URL, resume: Bool = false,
-        progress: Bool = true, registry: LayerRegistry = .standard
+        _ config: TrainingConfig, data: TrainingData, directory: URL, resume: Bool = false, progress: Bool = true,
+        registry: LayerRegistry = .standard
     ) throws -> Trainer {
-        let trainer = try config.makeTrainer(train: train, evaluation: evaluation, registry: registry)
+        var data = data
+        let normalization = try config.normalization.resolve(on: data.train.inputs)
+        if let normalization {
+            try normalization.apply(to: &data.train.inputs)
+            if data.evaluation != nil { try normalization.apply(to: &data.evaluation!.inputs) }
+        }
+        let trainer = try config.makeTrainer(train: data.train, evaluation: data.evaluation, registry: registry)
         if resume, let saved = try Checkpoint.load(from: directory)?.sidecar.config {
             var expected = saved
             expected.options.epochs = config.options.epochs
@@ -30,7 +37,8 @@ public enum TrainingRun {
         if progress { trainer.callbacks.append(ProgressCallback()) }
         trainer.callbacks.append(
             CheckpointCallback(
-                directory: directory, config: config, inputShape: Array(train.inputs.shape.dropFirst())))
+                directory: directory, config: config, inputShape: Array(data.train.inputs.shape.dropFirst()),
+                normalization: normalization))
         try trainer.run()
         return trainer
     }

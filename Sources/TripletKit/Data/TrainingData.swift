@@ -1,0 +1,74 @@
+import Foundation
+import TripletCore
+import TripletData
+
+/// How a run's samples are split into what it trains on and what it is evaluated on.
+public enum ClassSplit: Codable, Equatable, Sendable {
+    /// Train on these classes; evaluate on the others (never trained on).
+    case classes([Int])
+    /// The protocol of deep metric learning (CUB-200, Cars-196, SOP): train on the first half of the
+    /// classes (in label order), evaluate retrieval on the unseen second half.
+    case firstHalf
+
+    /// The training classes among `classes` (sorted labels).
+    func trainingClasses(of classes: [Int]) -> Set<Int> {
+        switch self {
+        case .classes(let chosen): return Set(chosen)
+        case .firstHalf: return Set(classes.prefix(classes.count / 2))
+        }
+    }
+}
+
+/// The samples of a run: the training set, the evaluation set (nil: none) and the class names.
+public struct TrainingData: Sendable {
+    /// What the network trains on.
+    public var train: Dataset
+    /// What is ranked after each epoch (nil: no evaluation).
+    public var evaluation: Dataset?
+    /// Class names by label (may be empty).
+    public var classNames: [String]
+
+    /// Data you have loaded yourself.
+    public init(train: Dataset, evaluation: Dataset?, classNames: [String] = []) {
+        self.train = train
+        self.evaluation = evaluation
+        self.classNames = classNames
+    }
+
+    /// The data of a run: `source`'s training samples and, for evaluation, `evaluationSource`'s samples,
+    /// else the source's test split (Fashion-MNIST), else none. With `split`, training keeps the chosen
+    /// classes and evaluation the others; with `limit`, only the first `limit` samples of each set count.
+    public static func load(
+        _ source: DataSource, evaluationSource: DataSource? = nil, split: ClassSplit? = nil, limit: Int? = nil,
+        threads: Int = Parallel.defaultThreads
+    ) throws -> TrainingData {
+        let loaded = try source.load(split: .train, threads: threads)
+        var train = loaded.dataset
+        var evaluation: Dataset?
+        if let evaluationSource {
+            evaluation = try evaluationSource.load(split: .test, threads: threads).dataset
+        } else if source.hasTestSplit {
+            evaluation = try source.load(split: .test, threads: threads).dataset
+        }
+        if let limit {
+            guard limit >= 2 else {
+                throw TripletError.invalidParameter(name: "sampleLimit", value: "\(limit)", expected: "at least 2")
+            }
+            train = try train.subset(Array(0..<min(limit, train.count)))
+            evaluation = try evaluation.map { try $0.subset(Array(0..<min(limit, $0.count))) }
+        }
+        if let split {
+            let chosen = split.trainingClasses(of: train.classes)
+            // Evaluation: the other classes of the evaluation set, or of the training source itself.
+            let heldOut = (evaluation ?? train).split(byClasses: chosen).rest
+            train = train.split(byClasses: chosen).selected
+            guard train.count > 0, heldOut.count > 0 else {
+                throw TripletError.invalidParameter(
+                    name: "trainClasses", value: "\(split)",
+                    expected: "some but not all of the classes \(loaded.dataset.classes)")
+            }
+            evaluation = heldOut
+        }
+        return TrainingData(train: train, evaluation: evaluation, classNames: loaded.classNames)
+    }
+}
