@@ -60,8 +60,10 @@ struct ImageFolderListing {
     private static func images(in folder: URL, prefix: String) throws -> [String] {
         var byFolder: [(folder: String, names: [String])] = []
         var pending = [prefix]
+        var visited = Set<String>()  // real paths: a link back up the tree is followed once only
         while let relative = pending.popLast() {
             let url = folder.deletingLastPathComponent().appendingPathComponent(relative)
+            guard visited.insert(url.resolvingSymlinksInPath().path).inserted else { continue }
             var names: [String] = []
             for name in try entries(of: url) {
                 let child = url.appendingPathComponent(name)

@@ -44,6 +44,21 @@ struct ImageDecoderTests {
         #expect(colour.channels == 3 && colour.pixels == ImageFixtures.planar(samples, channels: 3))
     }
 
+    @Test func decodesTheFirstFrameOfAGIF() throws {
+        // 2×1, a global palette of two colours, LZW (minimum code size 2): clear, 0, 1, end; then a second
+        // frame of the other colours, which is ignored.
+        let gif = ImageFixtures.gif
+        let (header, frame) = (ImageFixtures.gifHeader, ImageFixtures.gifFrame)
+        let image = try ImageDecoder.decode(gif, source: "x.gif", channels: .rgb)
+        #expect(image.width == 2 && image.height == 1)
+        #expect(image.pixels == [10, 200, 20, 100, 30, 50].map { Float($0) / 255 })
+        // Every cut before the end of the first frame is refused (stb_image alone returns black pixels).
+        for cut in 0..<(header.count + frame.count) {
+            #expect(failure(Array(gif[..<cut])) != nil, "cut at \(cut)")
+        }
+        #expect(failure(Array(gif[..<(header.count + frame.count)])) == nil)
+    }
+
     @Test func decodesJPEGApproximately() throws {
         // A smooth image: JPEG at quality 100 keeps every sample within a few levels.
         let w = 32, h = 24
@@ -199,6 +214,7 @@ struct ImageDecoderTests {
             try ImageEncoder.bmp(width: 9, height: 6, channels: 3, pixels: samples),
             try ImageEncoder.jpeg(width: 9, height: 6, channels: 3, pixels: samples),
             ImageFixtures.pnm("P6", " 9 6 255\n", samples),
+            ImageFixtures.gif,
         ]
         var generator = SeededGenerator(seed: 7)
         var refused = 0

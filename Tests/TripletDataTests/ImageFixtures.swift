@@ -24,4 +24,11 @@ enum ImageFixtures {
     static func pgm(width: Int, height: Int, _ samples: [UInt8]) -> [UInt8] {
         pnm("P5", "\n\(width) \(height)\n255\n", samples)
     }
+
+    /// A 2×1 GIF's header and global palette of two colours, (10, 20, 30) and (200, 100, 50).
+    static let gifHeader = Array("GIF89a".utf8) + [2, 0, 1, 0, 0x80, 0, 0] + [10, 20, 30, 200, 100, 50]
+    /// Its first frame: LZW with minimum code size 2, codes clear, 0, 1, end.
+    static let gifFrame: [UInt8] = [0x2C, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x44, 0x0A, 0]
+    /// The GIF: header, first frame, a second frame of colours 1, 1 (clear, 1, 1, end), trailer.
+    static let gif = gifHeader + gifFrame + [0x2C, 0, 0, 0, 0, 2, 0, 1, 0, 0, 2, 2, 0x4C, 0x0A, 0, 0x3B]
 }

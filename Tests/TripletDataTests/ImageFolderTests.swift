@@ -93,6 +93,22 @@ struct ImageFolderTests {
         #expect(try ImageFolder.load(folder.url).dataset.inputs.shape == [1, 1, 3, 4])
     }
 
+    @Test func followsLinkedFoldersButNotInCircles() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try put(try flat(10), "a/1.png", in: folder)
+        try put(try flat(20), "b/2.png", in: folder)
+        let manager = FileManager.default
+        try manager.createSymbolicLink(
+            at: folder.url.appendingPathComponent("a/loop"), withDestinationURL: folder.url.appendingPathComponent("a"))
+        try manager.createSymbolicLink(
+            at: folder.url.appendingPathComponent("c"), withDestinationURL: folder.url.appendingPathComponent("b"))
+        let loaded = try ImageFolder.load(folder.url)
+        #expect(loaded.classNames == ["a", "b", "c"])
+        #expect(loaded.files == ["a/1.png", "b/2.png", "c/2.png"])
+        #expect(loaded.dataset.labels == [0, 1, 2])
+    }
+
     @Test func mixedSizesNeedAnImageSize() throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }

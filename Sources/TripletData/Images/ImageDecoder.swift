@@ -142,7 +142,8 @@ public enum ImageDecoder {
         }
     }
 
-    /// What stb_image does not check: a binary PGM/PPM's header, pixel count and levels, and a BMP's length;
+    /// What stb_image does not check: a binary PGM/PPM's header, pixel count and levels, a BMP's and a GIF's
+    /// length;
     /// returns the largest level (maxval for PGM/PPM, else 255).
     private static func formatChecks(_ bytes: [UInt8], source: String) throws -> Int {
         do throws(ImageFileChecks.Failure) {
@@ -159,6 +160,7 @@ public enum ImageDecoder {
                 return pnm.maxval
             }
             if ImageFileChecks.isBMP(bytes) { try ImageFileChecks.checkBMPLength(bytes) }
+            if ImageFileChecks.isGIF(bytes) { try ImageFileChecks.checkGIFLength(bytes) }
             return 255
         } catch {
             throw TripletError.corruptFile(path: source, reason: error.reason)

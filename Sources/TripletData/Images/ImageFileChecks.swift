@@ -1,4 +1,4 @@
-/// Checks that stb_image leaves out: it reads a truncated binary PGM/PPM or BMP without complaint (the
+/// Checks that stb_image leaves out: it reads a truncated binary PGM/PPM, BMP or GIF without complaint (the
 /// missing pixels come out as zeros or uninitialised memory) and returns PGM/PPM levels unscaled.
 enum ImageFileChecks {
     /// What a binary netpbm header (P5 grey or P6 colour) says.
@@ -98,6 +98,42 @@ enum ImageFileChecks {
         guard bytes.count >= needed else {
             throw Failure(
                 "truncated pixel data: the file has \(bytes.count) bytes, its header announces \(needed)")
+        }
+    }
+
+    /// Whether `bytes` start like a GIF.
+    static func isGIF(_ bytes: [UInt8]) -> Bool { bytes.starts(with: Array("GIF8".utf8)) }
+
+    /// Throws unless the GIF in `bytes` holds its first frame whole: the blocks before it, its descriptor,
+    /// colour table and every sub-block of its compressed pixels up to their terminator.
+    static func checkGIFLength(_ bytes: [UInt8]) throws(Failure) {
+        let truncated = Failure("truncated GIF: the file ends before the end of its first frame")
+        func colourTableSize(_ flags: UInt8) -> Int { flags & 0x80 != 0 ? 3 << (Int(flags & 7) + 1) : 0 }
+        /// The position after the sub-blocks that start at `at`.
+        func skipSubBlocks(_ at: Int) throws(Failure) -> Int {
+            var position = at
+            while true {
+                guard position < bytes.count else { throw truncated }
+                let length = Int(bytes[position])
+                position += 1 + length
+                if length == 0 { return position }
+            }
+        }
+        guard bytes.count >= 13 else { throw truncated }
+        var position = 13 + colourTableSize(bytes[10])
+        while true {
+            guard position < bytes.count else { throw truncated }
+            switch bytes[position] {
+            case 0x21:  // an extension: label, then sub-blocks
+                position = try skipSubBlocks(position + 2)
+            case 0x2C:  // the first image: descriptor, local colour table, LZW code size, sub-blocks
+                guard position + 10 <= bytes.count else { throw truncated }
+                position += 10 + colourTableSize(bytes[position + 9]) + 1
+                _ = try skipSubBlocks(position)
+                return
+            default:
+                return  // no image or an unknown block: stb_image says what is wrong
+            }
         }
     }
 
