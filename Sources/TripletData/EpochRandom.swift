@@ -21,7 +21,7 @@ extension SeededGenerator {
     }
 
     /// Shuffles `values` in place (Fisher–Yates).
-    mutating func shuffle(_ values: inout [Int]) {
+    public mutating func shuffle(_ values: inout [Int]) {
         guard values.count > 1 else { return }
         for i in stride(from: values.count - 1, to: 0, by: -1) {
             values.swapAt(i, below(i + 1))

@@ -16,7 +16,7 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Skip unreadable or damaged image files (counted) instead of stopping at the first.")
     var skipBadFiles = false
     @Option(help: "Features [N, …] as NPY (with --feature-labels).") var features: String?
-    @Option(help: "Labels [N] as integer NPY, for --features.") var featureLabels: String?
+    @Option(help: "Labels [N] as integer NPY, for --features (not needed with --triplets).") var featureLabels: String?
     @Option(help: "A CSV file, one sample per row (label column: --label-column, default the last).") var csv: String?
     @Option(help: "The label column of --csv, by header name.") var labelColumn: String?
 
@@ -28,10 +28,7 @@ struct DataOptions: ParsableArguments {
             throw ValidationError("give one data source: --dataset, --data, --features or --csv")
         }
         if let data { return try imageFolder(data, model: model) }
-        if let features {
-            guard let featureLabels else { throw ValidationError("--features needs --feature-labels LABELS.npy") }
-            return .npy(features: features, labels: featureLabels)
-        }
+        if let features { return .npy(features: features, labels: featureLabels) }
         if let csv { return .csv(path: csv, labelColumn: labelColumn) }
         guard (dataset ?? "fashion-mnist") == "fashion-mnist" else {
             throw ValidationError("--dataset \(dataset ?? ""): the named dataset is fashion-mnist (or use --data DIR)")

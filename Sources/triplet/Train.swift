@@ -56,6 +56,13 @@ struct Train: ParsableCommand {
     var normalize = "estimate"
     @Option(help: "Per-channel means for the standardisation, e.g. 0.2860 or 0.485,0.456,0.406.") var mean: String?
     @Option(help: "Per-channel standard deviations, with --mean.") var std: String?
+    @Option(
+        help:
+            "Learn from explicit triplets instead of labels: a file of anchor,positive,negative rows (sample indices or file names of --data)."
+    )
+    var triplets: String?
+    @Option(help: "With --triplets: the share held out to measure triplet accuracy.") var heldOutTriplets = 0.1
+    @Option(help: "With --triplets: triplets per batch.") var tripletsPerBatch = 128
     @Option(help: "Augmentation: pad images by this many zero pixels and crop back at a random place.")
     var augmentPad = 0
     @Flag(help: "Augmentation: flip half of the images left to right.") var augmentFlip = false
@@ -72,7 +79,8 @@ struct Train: ParsableCommand {
         "epochs": "--epochs", "batchSize": "--batch-size", "samplesPerClass": "--samples-per-class",
         "learningRate": "--lr", "threads": "--threads", "weightDecay": "--weight-decay", "margin": "--margin",
         "minerMargin": "--miner-margin", "sampleLimit": "--limit", "trainClasses": "--train-classes",
-        "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma",
+        "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma", "heldOut": "--held-out-triplets",
+        "tripletsPerBatch": "--triplets-per-batch",
     ]
 
     func run() throws {
@@ -87,6 +95,9 @@ struct Train: ParsableCommand {
         var config = TrainingConfig()
         config.data = try source.source()
         config.evaluationData = try evalData.map { try source.imageFolder($0) }
+        config.triplets = triplets.map {
+            TripletTraining(file: $0, heldOut: heldOutTriplets, tripletsPerBatch: tripletsPerBatch)
+        }
         config.split = try classSplit(for: config)
         config.normalization = try normalization()
         config.model = model
@@ -109,7 +120,7 @@ struct Train: ParsableCommand {
         let data = try TrainingData.load(
             config.data, evaluationSource: config.evaluationData, split: config.split, limit: config.sampleLimit,
             threads: threads)
-        let steps = try TrainingRun.stepsPerEpoch(labels: data.train.labels, options: config.options)
+        let steps = try TrainingRun.stepsPerEpoch(config, data: data)
         config.options.schedule = schedule.schedule(
             stepsPerEpoch: steps, epochs: epochs, stepEpochs: stepEpochs, gamma: gamma, warmupEpochs: warmupEpochs)
         let folder = URL(fileURLWithPath: out)
@@ -117,9 +128,8 @@ struct Train: ParsableCommand {
         for m in history {
             print(
                 String(
-                    format: "epoch %d  loss %.4f  active %.1f%%  P@1 %.4f  MAP@R %.4f  %.1f s  %.0f img/s", m.epoch,
-                    m.loss,
-                    100 * m.activeFraction, m.precisionAtOne ?? .nan, m.mapAtR ?? .nan, m.seconds, m.imagesPerSecond))
+                    format: "epoch %d  loss %.4f  active %.1f%%  %@  %.1f s  %.0f img/s", m.epoch, m.loss,
+                    100 * m.activeFraction, Self.scores(m), m.seconds, m.imagesPerSecond))
         }
         print("wrote \(folder.appendingPathComponent("model.safetensors").path), model.json, metrics.json")
         if !noReport { writeReport(folder) }
@@ -133,6 +143,13 @@ struct Train: ParsableCommand {
             ]
             print("{" + fields.joined(separator: ",") + "}")
         }
+    }
+
+    /// "P@1 … MAP@R …" or "triplet accuracy …" (or nothing without evaluation).
+    static func scores(_ m: EpochMetrics) -> String {
+        if let accuracy = m.tripletAccuracy { return String(format: "triplet accuracy %.4f", accuracy) }
+        guard let p = m.precisionAtOne, let map = m.mapAtR else { return "no evaluation" }
+        return String(format: "P@1 %.4f  MAP@R %.4f", p, map)
     }
 
     /// Writes OUT/report.html; a failure is a warning, since the model itself is saved.
@@ -151,10 +168,19 @@ struct Train: ParsableCommand {
     /// source without a test split or --eval-data.
     func classSplit(for config: TrainingConfig) throws -> ClassSplit? {
         if let trainClasses {
+            guard config.triplets == nil else {
+                throw ValidationError("--triplets trains on all samples: no --train-classes")
+            }
             guard splitClasses == nil else {
                 throw ValidationError("give --train-classes or --split-classes, not both")
             }
             return .classes(try Self.parseClasses(trainClasses))
+        }
+        if config.triplets != nil {
+            guard splitClasses == nil else {
+                throw ValidationError("--triplets trains on all samples: no --split-classes")
+            }
+            return nil
         }
         switch splitClasses {
         case "half": return .firstHalf

@@ -11,8 +11,9 @@ public enum DataSource: Codable, Equatable, Sendable {
     case fashionMNIST(directory: String?)
     /// A folder in torchvision's `ImageFolder` layout (ROOT/<class>/<images>), decoded by stb_image.
     case imageFolder(path: String, size: ImageSize?, channels: ImageChannels, skipBadFiles: Bool)
-    /// Features [N, …] and labels [N] in two NPY files.
-    case npy(features: String, labels: String)
+    /// Features [N, …] and labels [N] in two NPY files (no labels file: every label 0, for training on
+    /// explicit triplets).
+    case npy(features: String, labels: String?)
     /// A CSV file with one sample per row and a label column (nil: the last).
     case csv(path: String, labelColumn: String?)
 
@@ -41,10 +42,20 @@ public enum DataSource: Codable, Equatable, Sendable {
                 options: ImageFolderOptions(
                     size: size, channels: channels, skipBadFiles: skipBadFiles, threads: max(1, threads)))
             return Loaded(dataset: folder.dataset, classNames: folder.classNames, files: folder.files)
-        case .npy(let features, let labels):
+        case .npy(let features, let labels?):
             let data = try NPYFeatures.read(
                 features: URL(fileURLWithPath: features), labels: URL(fileURLWithPath: labels))
             return Loaded(dataset: data, classNames: [], files: [])
+        case .npy(let features, nil):
+            let inputs = try NPY.readTensor(contentsOf: URL(fileURLWithPath: features))
+            guard inputs.shape.count >= 2, inputs.rowCount > 0 else {
+                throw TripletError.corruptFile(
+                    path: features, reason: "shape \(inputs.shape): expected samples [N, …] with N >= 1")
+            }
+            try inputs.validateEmbeddings("the features of \(features)")
+            return Loaded(
+                dataset: try Dataset(inputs: inputs, labels: Array(repeating: 0, count: inputs.rowCount)),
+                classNames: [], files: [])
         case .csv(let path, let labelColumn):
             let table = try CSVFeatures.read(
                 contentsOf: URL(fileURLWithPath: path), label: labelColumn.map { .name($0) } ?? .last)

@@ -27,12 +27,15 @@ public struct TrainingData: Sendable {
     public var evaluation: Dataset?
     /// Class names by label (may be empty).
     public var classNames: [String]
+    /// The file of each training row, relative to the source folder (empty unless the source is a folder).
+    public var files: [String]
 
     /// Data you have loaded yourself.
-    public init(train: Dataset, evaluation: Dataset?, classNames: [String] = []) {
+    public init(train: Dataset, evaluation: Dataset?, classNames: [String] = [], files: [String] = []) {
         self.train = train
         self.evaluation = evaluation
         self.classNames = classNames
+        self.files = files
     }
 
     /// The data of a run: `source`'s training samples and, for evaluation, `evaluationSource`'s samples,
@@ -69,6 +72,10 @@ public struct TrainingData: Sendable {
             }
             evaluation = heldOut
         }
-        return TrainingData(train: train, evaluation: evaluation, classNames: loaded.classNames)
+        // File names follow the rows only while the rows are the source's own.
+        let files = limit == nil && split == nil ? loaded.files : Array(loaded.files.prefix(train.count))
+        return TrainingData(
+            train: train, evaluation: evaluation, classNames: loaded.classNames,
+            files: split == nil ? files : [])
     }
 }

@@ -41,6 +41,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
     /// Use only the first N samples of the training and of the evaluation set (nil: all) — for quick runs.
     public var sampleLimit: Int?
+    /// Explicit triplets to learn from instead of labelled P×K batches (nil: labelled training).
+    public var triplets: TripletTraining?
     /// Epochs, batches, learning rate and schedule, seed, threads.
     public var options = TrainingOptions()
 
@@ -76,25 +78,34 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
     }
 
-    /// A trainer of this configuration: the network built from `registry` and initialised from
-    /// `options.seed`, checked against the training samples' shape.
-    public func makeTrainer(
-        train: Dataset, evaluation: Dataset?, registry: LayerRegistry = .standard
-    ) throws -> Trainer {
+    /// A trainer of this configuration on `data` (inputs already standardised): the network built from
+    /// `registry` and initialised from `options.seed`, checked against the samples' shape; labelled P×K
+    /// training with retrieval evaluation, or — with `triplets` — explicit triplets with held-out triplet
+    /// accuracy.
+    public func makeTrainer(data: TrainingData, registry: LayerRegistry = .standard) throws -> Trainer {
         try validate()
-        let inputShape = Array(train.inputs.shape.dropFirst())
+        let inputShape = Array(data.train.inputs.shape.dropFirst())
         let network = try Sequential(
             try specs(inputShape: inputShape), seed: options.seed, threads: options.threads, registry: registry)
         try network.checkShapes(inputShape: inputShape)
+        let optimizer = try optimizer.makeOptimizer(weightDecay: weightDecay, threads: options.threads)
+        guard let triplets else {
+            return try Trainer(
+                network: network, optimizer: optimizer, loss: makeLoss(), train: data.train,
+                evaluation: data.evaluation, options: options)
+        }
+        let (train, heldOut) = try triplets.split(data: data, seed: options.seed)
         return try Trainer(
-            network: network,
-            optimizer: try optimizer.makeOptimizer(weightDecay: weightDecay, threads: options.threads),
-            loss: makeLoss(), train: train, evaluation: evaluation, options: options)
+            network: network, optimizer: optimizer,
+            objective: try TripletObjective(
+                triplets: train, tripletsPerBatch: triplets.tripletsPerBatch, seed: options.seed,
+                loss: ExplicitTripletMarginLoss(margin: margin)),
+            inputs: data.train.inputs, evaluation: heldOut, options: options)
     }
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, optimizer, weightDecay, trainClasses, sampleLimit
+            minerMargin, optimizer, weightDecay, trainClasses, sampleLimit, triplets
     }
 
     /// Decodes the flat form; missing keys take their defaults.
@@ -127,6 +138,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         optimizer = try c.decodeIfPresent(OptimizerChoice.self, forKey: .optimizer) ?? d.optimizer
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         sampleLimit = try c.decodeIfPresent(Int.self, forKey: .sampleLimit)
+        triplets = try c.decodeIfPresent(TripletTraining.self, forKey: .triplets)
         options = try TrainingOptions(from: decoder)
     }
 
@@ -146,6 +158,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(weightDecay, forKey: .weightDecay)
         try c.encodeIfPresent(sampleLimit, forKey: .sampleLimit)
+        try c.encodeIfPresent(triplets, forKey: .triplets)
         try options.encode(to: encoder)
     }
 

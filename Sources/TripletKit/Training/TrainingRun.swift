@@ -22,7 +22,7 @@ public enum TrainingRun {
             try normalization.apply(to: &data.train.inputs)
             if data.evaluation != nil { try normalization.apply(to: &data.evaluation!.inputs) }
         }
-        let trainer = try config.makeTrainer(train: data.train, evaluation: data.evaluation, registry: registry)
+        let trainer = try config.makeTrainer(data: data, registry: registry)
         if resume, let saved = try Checkpoint.load(from: directory)?.sidecar.config {
             var expected = saved
             expected.options.epochs = config.options.epochs
@@ -43,12 +43,25 @@ public enum TrainingRun {
         return trainer
     }
 
-    /// Optimizer steps per epoch for `options` on samples with `labels` (what a schedule counts in).
-    public static func stepsPerEpoch(labels: [Int], options: TrainingOptions) throws -> Int {
-        try options.validate()
+    /// Optimizer steps per epoch of `config` on `data` (what a schedule counts in).
+    public static func stepsPerEpoch(_ config: TrainingConfig, data: TrainingData) throws -> Int {
+        try config.validate()
+        if let triplets = config.triplets {
+            guard triplets.tripletsPerBatch >= 1 else {
+                throw TripletError.invalidParameter(
+                    name: "tripletsPerBatch", value: "\(triplets.tripletsPerBatch)", expected: "at least 1")
+            }
+            let count = try TripletList.read(
+                contentsOf: URL(fileURLWithPath: triplets.file), sampleCount: data.train.count,
+                files: data.files.isEmpty ? nil : data.files
+            ).count
+            let training = count - triplets.heldOutCount(of: count)
+            return max(1, (training + triplets.tripletsPerBatch - 1) / triplets.tripletsPerBatch)
+        }
+        let options = config.options
         return try PKSampler(
-            labels: labels, classesPerBatch: options.classesPerBatch, samplesPerClass: options.samplesPerClass,
-            seed: options.seed
+            labels: data.train.labels, classesPerBatch: options.classesPerBatch,
+            samplesPerClass: options.samplesPerClass, seed: options.seed
         ).batchesPerEpoch
     }
 }
