@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(
             name: "TripletGalleryTests",
             dependencies: ["TripletGallery", "TripletKit", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"]),
+        .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TripletLossesTests",
             dependencies: ["TripletLosses", "TripletCore"],

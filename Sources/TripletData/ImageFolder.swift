@@ -73,7 +73,9 @@ public struct ImageFolder: Sendable {
             throw TripletError.invalidParameter(
                 name: "image size",
                 value: "\(size) of \(listing.files[first]) and \(otherInfo.size) of \(listing.files[other])",
-                expected: "one size for every image: pass an image size (ImageFolderOptions.size) to resize them all")
+                expected:
+                    "one size for every image: pass an image size to resize them all (ImageFolderOptions.size; triplet: --image-size)"
+            )
         }
         let channels =
             options.channels == .automatic

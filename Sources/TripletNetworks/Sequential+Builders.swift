@@ -56,4 +56,26 @@ extension Sequential {
             .dense(inputs: hidden, outputs: outputs, bias: true), .l2Normalize,
         ]
     }
+
+    /// A small residual network for images of `inputChannels` channels: per entry of `channels`, Conv 3×3
+    /// (padding 1) → BatchNorm2d → ReLU → MaxPool 2 → Residual(Conv 3×3 → BatchNorm2d → ReLU → Conv 3×3 →
+    /// BatchNorm2d) → ReLU; then GlobalAveragePool2D → Dense(outputs) → L2Normalize. Any image size of at
+    /// least 2^stages pixels a side.
+    public static func residualNetSpecs(
+        inputChannels: Int = 1, channels: [Int] = [32, 64], outputs: Int = 64
+    ) -> [LayerSpec] {
+        var specs: [LayerSpec] = []
+        var inChannels = inputChannels
+        for width in channels {
+            let conv = LayerSpec.conv2d(inChannels: width, outChannels: width, kernel: 3, padding: 1, bias: false)
+            specs += [
+                .conv2d(inChannels: inChannels, outChannels: width, kernel: 3, padding: 1, bias: false),
+                .batchNorm2d(channels: width), .relu, .maxPool2d(kernel: 2, stride: 2),
+                .residual(body: [conv, .batchNorm2d(channels: width), .relu, conv, .batchNorm2d(channels: width)]),
+                .relu,
+            ]
+            inChannels = width
+        }
+        return specs + [.globalAveragePool2d, .dense(inputs: inChannels, outputs: outputs), .l2Normalize]
+    }
 }

@@ -3,14 +3,25 @@ import Testing
 import TripletKit
 
 /// `triplet train` killed with SIGKILL in the middle of an epoch, then resumed, ends with the same weights
-/// as a run that was never interrupted.
+/// as a run that was never interrupted — a run of a custom architecture from a file (residual block, GELU,
+/// LayerNorm, dropout), a warm-up + cosine schedule and augmentation.
 @Suite(
     "Checkpoint and resume", .enabled(if: FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory.path)))
 struct ResumeTests {
     static let arguments = [
-        "train", "--model", "mlp", "--miner", "semihard", "--epochs", "3", "--limit", "3000", "--threads", "2",
-        "--seed", "5", "--batch-size", "64", "--samples-per-class", "8",
+        "train", "--miner", "semihard", "--epochs", "3", "--limit", "3000", "--threads", "2", "--seed", "5",
+        "--batch-size", "64", "--samples-per-class", "8", "--schedule", "cosine", "--warmup-epochs", "1",
+        "--augment-pad", "2", "--augment-flip", "--no-report",
     ]
+
+    /// The architecture file of the run.
+    static let architecture = """
+        [{"flatten": {}}, {"dense": {"inputs": 784, "outputs": 96, "bias": true}}, {"gelu": {}},
+         {"residual": {"body": [{"dense": {"inputs": 96, "outputs": 96, "bias": true}}, {"relu": {}},
+                                {"dropout": {"p": 0.1}}]}},
+         {"layerNorm": {"normalizedShape": [96], "eps": 1e-5, "elementwiseAffine": true}},
+         {"dense": {"inputs": 96, "outputs": 32, "bias": true}}, {"l2Normalize": {}}]
+        """
 
     /// The `triplet` executable next to the test bundle.
     static var executable: URL {
@@ -43,13 +54,17 @@ struct ResumeTests {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("tripletkit-resume-\(getpid())")
         defer { try? FileManager.default.removeItem(at: base) }
         let straight = base.appendingPathComponent("straight"), killed = base.appendingPathComponent("killed")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        let file = base.appendingPathComponent("architecture.json")
+        try Self.architecture.write(to: file, atomically: true, encoding: .utf8)
+        let arguments = Self.arguments + ["--architecture", file.path]
 
-        let reference = try Self.launch(Self.arguments + ["--out", straight.path])
+        let reference = try Self.launch(arguments + ["--out", straight.path])
         reference.waitUntilExit()
         try #require(reference.terminationStatus == 0, "the uninterrupted run failed")
 
         // Kill the second run as soon as its first checkpoint is committed: it is then inside epoch 2.
-        let victim = try Self.launch(Self.arguments + ["--out", killed.path])
+        let victim = try Self.launch(arguments + ["--out", killed.path])
         let deadline = Date().addingTimeInterval(300)
         while Self.epoch(in: killed) == nil && victim.isRunning && Date() < deadline { usleep(2_000) }
         kill(victim.processIdentifier, SIGKILL)
@@ -57,7 +72,7 @@ struct ResumeTests {
         let reached = try #require(Self.epoch(in: killed), "no checkpoint was written before the kill")
         #expect(reached < 3, "the run finished before it could be killed; the test proves less")
 
-        let resumed = try Self.launch(Self.arguments + ["--out", killed.path, "--resume"])
+        let resumed = try Self.launch(arguments + ["--out", killed.path, "--resume"])
         resumed.waitUntilExit()
         try #require(resumed.terminationStatus == 0, "the resumed run failed")
 

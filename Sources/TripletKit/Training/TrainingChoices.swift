@@ -8,6 +8,10 @@ public enum ModelChoice: String, Codable, CaseIterable, Sendable {
     case mlp
     /// (Conv 3×3 → ReLU → MaxPool 2) × 2 (32, 64 channels) → Dense 128 → ReLU → Dense 64 → L2Normalize.
     case convnet
+    /// A small residual network: per stage (32, then 64 channels) Conv 3×3 → BatchNorm → ReLU → MaxPool 2
+    /// → Residual(Conv 3×3 → BatchNorm → ReLU → Conv 3×3 → BatchNorm) → ReLU; then GlobalAveragePool →
+    /// Dense 64 → L2Normalize.
+    case resnet
 
     /// The layers of this network for samples of `inputShape` ([C, H, W] images, or [F] features for the MLP).
     public func specs(inputShape: [Int]) throws -> [LayerSpec] {
@@ -19,6 +23,12 @@ public enum ModelChoice: String, Codable, CaseIterable, Sendable {
                 throw TripletError.shapeMismatch(expected: "square images [C, H, H] for the convnet", got: inputShape)
             }
             return try Sequential.convNetSpecs(inputChannels: inputShape[0], imageSize: inputShape[1])
+        case .resnet:
+            guard inputShape.count == 3, inputShape[1] >= 4, inputShape[2] >= 4 else {
+                throw TripletError.shapeMismatch(
+                    expected: "images [C, H, W] of at least 4×4 for the resnet", got: inputShape)
+            }
+            return Sequential.residualNetSpecs(inputChannels: inputShape[0])
         }
     }
 }
