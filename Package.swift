@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SQLite for TripletGallery (nothing else depends on it).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Documentation only: `swift package generate-documentation` (DocC); resolved, never built by build/test.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(

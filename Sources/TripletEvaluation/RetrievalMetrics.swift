@@ -25,9 +25,13 @@ public enum RetrievalMetrics {
     /// Every retrieval metric of embeddings against their own labels: each row is a query against all the
     /// other rows (itself excluded by index; PML's `get_accuracy(query, query_labels)`).
     /// - Parameters:
+    ///   - embeddings: the rows [N, D], each a query and a reference.
+    ///   - labels: one label per row.
     ///   - k: the neighbours the PML metrics rank; `nil` ranks every other row (PML's `k=None`).
     ///   - recallAt: the K of each Recall@K, each from 1 to the number of other rows.
     ///   - averaging: per query (PML's default) or per class (PML's `avg_of_avgs`).
+    ///   - metric: how rows are compared.
+    ///   - threads: threads for the search.
     /// - Throws: `TripletError` for empty or non-finite embeddings, a label count that differs from the
     ///   rows, a k or K out of range, or labels that no two rows share.
     public static func compute(
@@ -44,9 +48,15 @@ public enum RetrievalMetrics {
     /// `get_accuracy(query, query_labels, reference, reference_labels)`): every reference counts, even
     /// one equal to the query. Queries whose label no reference has are excluded.
     /// - Parameters:
+    ///   - queries: the query rows [Q, D].
+    ///   - queryLabels: one label per query.
+    ///   - references: the reference rows [R, D].
+    ///   - referenceLabels: one label per reference.
     ///   - k: the neighbours the PML metrics rank; `nil` ranks every reference (PML's `k=None`).
     ///   - recallAt: the K of each Recall@K, each from 1 to the number of references.
     ///   - averaging: per query (PML's default) or per class (PML's `avg_of_avgs`).
+    ///   - metric: how rows are compared.
+    ///   - threads: threads for the search.
     /// - Throws: `TripletError` for empty or non-finite embeddings, widths that differ, label counts that
     ///   differ from the rows, a k or K out of range, or no query label among the references.
     public static func compute(
