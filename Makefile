@@ -99,10 +99,16 @@ bench-train: build
 	done
 	@python3 Benchmarks/compare_train.py $(BENCH_OUT)/train-tripletkit.jsonl $(BENCH_OUT)/train-pytorch.jsonl
 
-# A model saved by TripletKit loads into the equivalent PyTorch module and embeds the same (1e-5).
+# A model saved by TripletKit loads into the equivalent PyTorch module, built from its model.json, and embeds
+# the same (1e-5): the demo model and a custom architecture from a file (residual block, LayerNorm, GELU).
 torch-check: demo
+	@python3 -c "import torch, safetensors" 2>/dev/null || pip install -q "torch==2.13.0+cpu" safetensors
 	$(BIN) embed --model $(DEMO_OUT) --split test --out $(DEMO_OUT)/embeddings.npy
-	python3 Benchmarks/reference/fmnist_train.py --check-load $(DEMO_OUT) --model convnet --check-count 10000
+	python3 Benchmarks/reference/sidecar_module.py $(DEMO_OUT) --count 10000
+	$(BIN) train --architecture Benchmarks/architectures/residual-mlp.json --epochs 1 --limit 5000 \
+	  --threads $(THREADS) --no-report --out runs/torch-check-custom
+	$(BIN) embed --model runs/torch-check-custom --split test --out runs/torch-check-custom/embeddings.npy
+	python3 Benchmarks/reference/sidecar_module.py runs/torch-check-custom --count 10000
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
