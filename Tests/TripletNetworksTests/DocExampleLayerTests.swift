@@ -126,7 +126,8 @@ struct DocExampleLayerTests {
     /// Uniform values in [-2, 2).
     func sample(_ shape: [Int], seed: UInt64) throws -> Tensor {
         var g = SeededGenerator(seed: seed)
-        return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -2..<2, using: &g) })
+        return try Tensor(
+            shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -2..<2, using: &g) })
     }
 
     @Test func swishComputesItsFormula() throws {
@@ -147,7 +148,10 @@ struct DocExampleLayerTests {
         let x = try Tensor(rows: [[-2, -1, 0, 1, 2], [0.5, -0.5, 1.5, -1.5, 3], [-3, 2.5, -0.1, 0.1, 0.7]])
         let layer = try Swish(beta: 0.7)
         #expect(try worstGradientError(of: layer, at: x) < 1e-2)
-        #expect(try worstGradientError(of: try Sequential([.dense(inputs: 5, outputs: 4), .swish()], seed: 0, registry: registry), at: x) < 1e-2)
+        #expect(
+            try worstGradientError(
+                of: try Sequential([.dense(inputs: 5, outputs: 4), .swish()], seed: 0, registry: registry), at: x)
+                < 1e-2)
         // The parameter gradient is accumulated, not overwritten: a second backward doubles it.
         layer.zeroGradients()
         let w = try sample([3, 5], seed: 8)
@@ -198,7 +202,8 @@ struct DocExampleLayerTests {
         let specs = try JSONDecoder().decode(
             [LayerSpec].self, from: Data(contentsOf: folder.appendingPathComponent("architecture.json")))
         let restored = try Sequential(specs, seed: 0, registry: registry)
-        try restored.load(stateDict: SafeTensors.read(from: folder.appendingPathComponent("weights.safetensors")).tensors)
+        try restored.load(
+            stateDict: SafeTensors.read(from: folder.appendingPathComponent("weights.safetensors")).tensors)
 
         #expect(String(decoding: architecture, as: UTF8.self).contains(#"{"swish":{"beta":1.5}}"#))
         #expect(specs == network.specs)

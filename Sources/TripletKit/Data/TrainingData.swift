@@ -78,4 +78,10 @@ public struct TrainingData: Sendable {
             train: train, evaluation: evaluation, classNames: loaded.classNames,
             files: split == nil ? files : [])
     }
+
+    /// Standardises the training and evaluation inputs in place with `normalization`.
+    public mutating func standardise(with normalization: ChannelNormalization) throws {
+        try normalization.apply(to: &train.inputs)
+        if let inputs = evaluation?.inputs { evaluation?.inputs = try normalization.applied(to: inputs) }
+    }
 }

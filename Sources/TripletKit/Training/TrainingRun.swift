@@ -18,10 +18,7 @@ public enum TrainingRun {
     ) throws -> Trainer {
         var data = data
         let normalization = try config.normalization.resolve(on: data.train.inputs)
-        if let normalization {
-            try normalization.apply(to: &data.train.inputs)
-            if data.evaluation != nil { try normalization.apply(to: &data.evaluation!.inputs) }
-        }
+        if let normalization { try data.standardise(with: normalization) }
         let trainer = try config.makeTrainer(data: data, registry: registry)
         if resume, let saved = try Checkpoint.load(from: directory)?.sidecar.config {
             var expected = saved
