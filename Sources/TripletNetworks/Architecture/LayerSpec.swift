@@ -38,6 +38,7 @@ public struct LayerSpec: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Decodes the one-key object `{"kind": {configuration}}`.
     public init(from decoder: any Decoder) throws {
         let object = try decoder.singleValueContainer().decode([String: JSONValue].self)
         guard object.count == 1, let (kind, configuration) = object.first else {
@@ -51,6 +52,7 @@ public struct LayerSpec: Codable, Equatable, Sendable, CustomStringConvertible {
         self.init(kind: kind, configuration: configuration)
     }
 
+    /// Encodes the one-key object `{"kind": {configuration}}`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode([kind: configuration])

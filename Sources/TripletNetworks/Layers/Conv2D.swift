@@ -67,11 +67,17 @@ public final class Conv2D: ConfigurableLayer {
 
     /// Channels, kernel, stride, padding and whether there is a bias.
     public struct Configuration: Codable, Sendable {
+        /// Input channels.
         public var inChannels: Int
+        /// Output channels.
         public var outChannels: Int
+        /// Kernel size (square).
         public var kernel: Int
+        /// Stride.
         public var stride: Int
+        /// Zero padding on every side.
         public var padding: Int
+        /// Whether the layer adds a bias.
         public var bias: Bool
     }
     /// "conv2d".

@@ -39,8 +39,11 @@ public final class Dense: ConfigurableLayer {
 
     /// Sizes and whether there is a bias.
     public struct Configuration: Codable, Sendable {
+        /// Input features.
         public var inputs: Int
+        /// Output features.
         public var outputs: Int
+        /// Whether the layer adds a bias.
         public var bias: Bool
     }
     /// "dense".

@@ -23,6 +23,7 @@ public final class Dropout: ConfigurableLayer {
 
     /// The drop probability.
     public struct Configuration: Codable, Sendable {
+        /// The probability of zeroing an element.
         public var p: Float
     }
     /// "dropout".

@@ -27,7 +27,9 @@ public final class MaxPool2D: ConfigurableLayer {
 
     /// Window size and stride.
     public struct Configuration: Codable, Sendable {
+        /// Window size.
         public var kernel: Int
+        /// Stride.
         public var stride: Int
     }
     /// "maxPool2d".
