@@ -11,8 +11,10 @@ struct Embed: ParsableCommand {
             images of --data are resized to the model's input size.
 
             Examples:
-              triplet embed --model runs/photos --data photos/ --out emb.npy --labels-out labels.npy
-              triplet embed --model runs/convnet --dataset fashion-mnist --split test --out emb.npy --labels-out labels.npy
+              triplet embed --model runs/photos --data photos/ --out emb.npy \\
+                --labels-out labels.npy
+              triplet embed --model runs/convnet --dataset fashion-mnist --split test \\
+                --out emb.npy --labels-out labels.npy
             """
     )
 

@@ -7,12 +7,13 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print retrieval, clustering and verification metrics and write them as JSON.",
         discussion: """
-            Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \\
+            Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \
             unless --k is given.
 
             Examples:
               triplet evaluate --model runs/convnet --dataset fashion-mnist --split test
-              triplet evaluate --embeddings emb.npy --labels labels.npy --metric cosine --out metrics.json
+              triplet evaluate --embeddings emb.npy --labels labels.npy --metric cosine \\
+                --out metrics.json
             """
     )
 

@@ -15,8 +15,10 @@ struct IndexBuild: ParsableCommand {
         abstract: "Write an index file from embeddings [N, D] and labels [N] (NPY).",
         discussion: """
             Example:
-              triplet embed --model runs/convnet --split train --out train.npy --labels-out train-labels.npy
-              triplet index build --embeddings train.npy --labels train-labels.npy --metric euclidean --out train.tkindex
+              triplet embed --model runs/convnet --split train --out train.npy \\
+                --labels-out train-labels.npy
+              triplet index build --embeddings train.npy --labels train-labels.npy \\
+                --metric euclidean --out train.tkindex
             """
     )
 
@@ -46,8 +48,8 @@ struct Search: ParsableCommand {
             with --dataset, samples of a dataset split chosen by --query-rows.
 
             Example:
-              triplet search --model runs/convnet --index train.tkindex --dataset fashion-mnist --split test \\
-                --query-rows 0,1,2 -k 10
+              triplet search --model runs/convnet --index train.tkindex \\
+                --dataset fashion-mnist --split test --query-rows 0,1,2 -k 10
             """
     )
 
