@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(
             name: "TripletGalleryTests",
             dependencies: ["TripletGallery", "TripletKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Fixtures/: the digits CSV and a model.json written before the snake_case keys.
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TripletLossesTests",

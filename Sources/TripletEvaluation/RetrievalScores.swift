@@ -39,6 +39,15 @@ public struct RetrievalScores: Sendable, Hashable, Codable {
     /// The number of queries left out because no reference shares their label.
     public let excludedQueryCount: Int
 
+    /// The keys of its JSON form, PML's `AccuracyCalculator` names where it has one (in snake_case, as
+    /// `JSONFiles` writes them): precision_at_1, r_precision, mean_average_precision_at_r,
+    /// mean_average_precision, mean_reciprocal_rank, recall_at_k, k, query_count, excluded_query_count.
+    enum CodingKeys: String, CodingKey {
+        case precisionAtOne = "precisionAt1"
+        case mapAtR = "meanAveragePrecisionAtR"
+        case rPrecision, meanAveragePrecision, meanReciprocalRank, recallAtK, k, queryCount, excludedQueryCount
+    }
+
     /// Recall@`k` when it was asked for.
     public func recall(at k: Int) -> Double? { recallAtK.first { $0.k == k }?.recall }
 }

@@ -19,10 +19,8 @@ extension Gallery {
         let summary = GalleryExport(
             fingerprint: fingerprint, dimension: dimension, metric: metric.rawValue, calibration: calibration,
             identities: identities)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        try encoder.encode(summary).write(to: folder.appendingPathComponent("identities.json"), options: .atomic)
+        // snake_case keys (sample_count, false_accept_rate); metadata keys are the user's, written as given.
+        try JSONFiles.write(summary, to: folder.appendingPathComponent("identities.json"))
     }
 }
 

@@ -11,7 +11,7 @@ enum ArchitectureFile {
             throw TripletError.corruptFile(path: path, reason: "cannot be read (an architecture JSON file)")
         }
         do {
-            let specs = try JSONDecoder().decode([LayerSpec].self, from: data)
+            let specs = try JSONFiles.decoder.decode([LayerSpec].self, from: data)
             guard !specs.isEmpty else {
                 throw TripletError.corruptFile(path: path, reason: "the architecture has no layers")
             }

@@ -13,7 +13,8 @@ struct BenchGallery: ParsableCommand {
             (median over --single queries) and batched identify (--batch queries per call, --threads).
 
             Example:
-              triplet bench gallery --embeddings 100000 --dim 64 --identities 10000 --queries 10000 --threads 2
+              triplet bench gallery --embeddings 100000 --dim 64 --identities 10000 \\
+                --queries 10000 --threads 2
             """
     )
 

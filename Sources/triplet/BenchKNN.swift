@@ -11,7 +11,8 @@ struct BenchKNN: ParsableCommand {
             Benchmarks/reference/faiss_knn.py times faiss-cpu's IndexFlatL2 on the same sizes.
 
             Example:
-              triplet bench knn --queries 10000 --references 60000 --dim 64 -k 10 --threads 2 --json
+              triplet bench knn --queries 10000 --references 60000 --dim 64 -k 10 \\
+                --threads 2 --json
             """
     )
 

@@ -14,7 +14,8 @@ struct BenchLosses: ParsableCommand {
             The median of --repeats timed calls (after one warm-up) is reported, with the peak resident memory.
 
             Example:
-              triplet bench losses --batch-size 1024 --classes 10 --miner semihard --threads 2 --json
+              triplet bench losses --batch-size 1024 --classes 10 --miner semihard \\
+                --threads 2 --json
             """
     )
 

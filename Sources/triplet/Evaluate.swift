@@ -7,12 +7,13 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Print retrieval, clustering and verification metrics and write them as JSON.",
         discussion: """
-            Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \\
+            Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \
             unless --k is given.
 
             Examples:
               triplet evaluate --model runs/convnet --dataset fashion-mnist --split test
-              triplet evaluate --embeddings emb.npy --labels labels.npy --metric cosine --out metrics.json
+              triplet evaluate --embeddings emb.npy --labels labels.npy --metric cosine \\
+                --out metrics.json
             """
     )
 
@@ -70,9 +71,7 @@ struct Evaluate: ParsableCommand {
             retrieval: scores, nmi: clustering.nmi, ami: clustering.ami, rocAUC: verification.areaUnderCurve,
             equalErrorRate: verification.equalErrorRate, tarAtFAR: verification.tarAtFAR,
             tenFoldAccuracy: verification.folds?.mean)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(summary).write(to: URL(fileURLWithPath: destination), options: .atomic)
+        try JSONFiles.write(summary, to: URL(fileURLWithPath: destination))
         print("wrote \(destination)")
     }
 
@@ -96,12 +95,13 @@ struct Evaluate: ParsableCommand {
         let tarAtFAR: [TARAtFAR]
         let tenFoldAccuracy: Double?
 
+        /// Written by `JSONFiles` in snake_case: retrieval, nmi, ami, roc_auc, eer, tar_at_far,
+        /// ten_fold_accuracy.
         enum CodingKeys: String, CodingKey {
-            case retrieval, nmi, ami
-            case rocAUC = "roc_auc"
+            case retrieval, nmi, ami, tenFoldAccuracy
+            case rocAUC = "rocAuc"
             case equalErrorRate = "eer"
-            case tarAtFAR = "tar_at_far"
-            case tenFoldAccuracy = "ten_fold_accuracy"
+            case tarAtFAR = "tarAtFar"
         }
     }
 

@@ -41,8 +41,8 @@ struct GalleryEnroll: ParsableCommand {
         abstract: "Enroll a new identity from samples, all in one transaction.",
         discussion: """
             Example:
-              triplet gallery enroll --gallery people.sqlite --model runs/gallery-model --name bag \\
-                --split train --rows-of-class 8 --count 5
+              triplet gallery enroll --gallery people.sqlite --model runs/gallery-model \\
+                --name bag --split train --rows-of-class 8 --count 5
             """
     )
 
@@ -68,7 +68,8 @@ struct GalleryIdentify: ParsableCommand {
         abstract: "Print the nearest identities of each sample with their distances, or unknown.",
         discussion: """
             Example:
-              triplet gallery identify --gallery people.sqlite --model runs/gallery-model --rows 0,5,9 -k 3
+              triplet gallery identify --gallery people.sqlite \\
+                --model runs/gallery-model --rows 0,5,9 -k 3
             """
     )
 
@@ -95,7 +96,8 @@ struct GalleryVerify: ParsableCommand {
         abstract: "Accept or reject each sample as the named identity, with its distance (needs a calibration).",
         discussion: """
             Example:
-              triplet gallery verify --gallery people.sqlite --model runs/gallery-model --name bag --rows 12
+              triplet gallery verify --gallery people.sqlite --model runs/gallery-model \\
+                --name bag --rows 12
             """
     )
 
@@ -124,9 +126,11 @@ struct GalleryCalibrate: ParsableCommand {
             identified against the gallery (1:N): a row whose label is an enrolled identity's (the label stored \
             when it was enrolled from dataset rows) should be accepted as that identity, any other row is \
             never enrolled, and FAR is the share of those accepted as anyone.
+
             Example:
-              triplet gallery calibrate --gallery people.sqlite --model runs/gallery-model --split train \
-                --rows 30000-31999 --target-far 0.01 --open-set
+              triplet gallery calibrate --gallery people.sqlite \\
+                --model runs/gallery-model --split train --rows 30000-31999 \\
+                --target-far 0.01 --open-set
             """
     )
 
@@ -187,7 +191,8 @@ struct GalleryRemove: ParsableCommand {
         abstract: "Remove an identity and its embeddings.",
         discussion: """
             Example:
-              triplet gallery remove --gallery people.sqlite --model runs/gallery-model --name bag
+              triplet gallery remove --gallery people.sqlite --model runs/gallery-model \\
+                --name bag
             """
     )
 
@@ -207,7 +212,8 @@ struct GalleryRename: ParsableCommand {
         abstract: "Rename an identity (its embeddings stay).",
         discussion: """
             Example:
-              triplet gallery rename --gallery people.sqlite --model runs/gallery-model --name bag --to handbag
+              triplet gallery rename --gallery people.sqlite --model runs/gallery-model \\
+                --name bag --to handbag
             """
     )
 
@@ -228,7 +234,8 @@ struct GalleryExport: ParsableCommand {
         abstract: "Write embeddings.npy, identities.npy (the identity id of each row) and identities.json.",
         discussion: """
             Example:
-              triplet gallery export --gallery people.sqlite --model runs/gallery-model --out people-export
+              triplet gallery export --gallery people.sqlite --model runs/gallery-model \\
+                --out people-export
             """
     )
 

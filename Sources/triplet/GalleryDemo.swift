@@ -17,8 +17,10 @@ struct GalleryDemo: ParsableCommand {
             (classes 0–7) be accepted as anyone. Then the whole test set is identified: a sample of class 8 or 9 is \
             right when its identity is correct and accepted, a sample of classes 0–7 when it is rejected as unknown.
             Example:
-              triplet train --train-classes 0-7 --limit 50000 --epochs 3 --out runs/gallery-model
-              triplet gallery demo --model runs/gallery-model --gallery runs/gallery-demo.sqlite
+              triplet train --train-classes 0-7 --limit 50000 --epochs 3 \\
+                --out runs/gallery-model
+              triplet gallery demo --model runs/gallery-model \\
+                --gallery runs/gallery-demo.sqlite
             """
     )
 

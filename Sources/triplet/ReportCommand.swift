@@ -9,9 +9,9 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write RUN_DIR/report.html: training curves, embedding map, ROC, distances, neighbours.",
         discussion: """
             One self-contained HTML page (inline SVG and CSS, thumbnails as data: PNGs; no external resource):
-            per-epoch loss, active-triplet fraction, P@1 and MAP@R from RUN_DIR/metrics.json; the test \\
-            embeddings of the run's model on their first two principal components, coloured by class; the ROC \\
-            of same-class against different-class pairs with its AUC and equal error rate; the histograms of \\
+            per-epoch loss, active-triplet fraction, P@1 and MAP@R from RUN_DIR/metrics.json; the test \
+            embeddings of the run's model on their first two principal components, coloured by class; the ROC \
+            of same-class against different-class pairs with its AUC and equal error rate; the histograms of \
             their distances; and query images with their nearest neighbours. `triplet train` writes it too.
 
             Example:

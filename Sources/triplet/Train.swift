@@ -8,14 +8,15 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an embedding network with a metric-learning loss on P×K batches.",
         discussion: """
-            Writes OUT/model.safetensors (PyTorch state_dict names), OUT/model.json (architecture, options, \\
-            epoch, metrics), OUT/metrics.json (per epoch: loss, active fraction, P@1, MAP@R, seconds, images/s), \\
-            OUT/checkpoint/ (for --resume) and at the end OUT/report.html (see `triplet report`; --no-report \\
+            Writes OUT/model.safetensors (PyTorch state_dict names), OUT/model.json (architecture, options, \
+            epoch, metrics), OUT/metrics.json (per epoch: loss, active fraction, P@1, MAP@R, seconds, images/s), \
+            OUT/checkpoint/ (for --resume) and at the end OUT/report.html (see `triplet report`; --no-report \
             skips it). Evaluation after each epoch embeds the test set and ranks it against itself (self excluded).
 
             Example:
-              triplet train --dataset fashion-mnist --model convnet --loss triplet-margin --miner semihard \\
-                --margin 0.2 --epochs 3 --batch-size 256 --samples-per-class 32 --out runs/convnet
+              triplet train --dataset fashion-mnist --model convnet \\
+                --loss triplet-margin --miner semihard --margin 0.2 --epochs 3 \\
+                --batch-size 256 --samples-per-class 32 --out runs/convnet
             """
     )
 

@@ -130,7 +130,7 @@ struct GalleryStoreTests {
     @Test("export writes embeddings, identity ids and JSON")
     func export() throws {
         let gallery = try makeGallery()
-        try gallery.enroll(name: "ada", embeddings: [axis(0, 4), axis(2, 4)])
+        try gallery.enroll(name: "ada", embeddings: [axis(0, 4), axis(2, 4)], metadata: ["homeTown": "London"])
         try gallery.enroll(name: "bob", embeddings: [axis(1, 4)])
         let folder = try temporaryFolder().appendingPathComponent("out")
         try gallery.export(to: folder)
@@ -141,6 +141,11 @@ struct GalleryStoreTests {
             with: Data(contentsOf: folder.appendingPathComponent("identities.json")))
         let identities = (json as? [String: Any])?["identities"] as? [[String: Any]]
         #expect(identities?.compactMap { $0["name"] as? String } == ["ada", "bob"])
+        // Keys in snake_case (JSONFiles), as every JSON file TripletKit writes; metadata keys are the user's.
+        let keys = ((json as? [String: Any])?.keys.map { $0 } ?? []) + (identities ?? []).flatMap { $0.keys }
+        #expect(keys.allSatisfy { $0.range(of: "^[a-z0-9_]+$", options: .regularExpression) != nil }, "\(keys)")
+        #expect(identities?.first?["sample_count"] as? Int == 2)
+        #expect((identities?.first?["metadata"] as? [String: String]) == ["homeTown": "London"])
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("identities.npy").path))
     }
 }

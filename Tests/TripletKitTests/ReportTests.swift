@@ -73,11 +73,12 @@ struct ReportTests {
         #expect(written == folder.appendingPathComponent("report.html"))
         let html = try String(contentsOf: written, encoding: .utf8)
         for section in ReportSection.allCases {
-            #expect(html.contains(#"<section id="\#(section.rawValue)">"#), "section \(section.rawValue) is missing")
-            #expect(html.contains(#"<svg id="\#(section.chartID)""#), "chart \(section.chartID) is missing")
+            #expect(html.contains(#"<section id="\#(section.rawValue)""#), "section \(section.rawValue) is missing")
+            #expect(html.contains(#"id="\#(section.chartID)""#), "chart \(section.chartID) is missing")
         }
-        #expect(Self.occurrences(of: "<svg", in: html) == ReportSection.allCases.count)
-        #expect(Self.occurrences(of: "</svg>", in: html) == ReportSection.allCases.count)
+        // One chart per section, the training curves as four panels.
+        #expect(Self.occurrences(of: "<svg", in: html) == ReportSection.allCases.count + 3)
+        #expect(Self.occurrences(of: "</svg>", in: html) == ReportSection.allCases.count + 3)
         #expect(Self.xmlError(html) == nil, "not well-formed: \(Self.xmlError(html) ?? "")")
         for external in ["http://", "https://", "//cdn", "src=", "url(", "@import"] {
             #expect(!html.contains(external), "the page refers to \(external)")
@@ -108,7 +109,47 @@ struct ReportTests {
         #expect(html.contains("class 2"), "unnamed classes are numbered")
         #expect(html.contains("not measured"), "P@1 and MAP@R were not measured")
         #expect(html.contains(#"class="no-image""#))
-        for section in ReportSection.allCases { #expect(html.contains(#"<svg id="\#(section.chartID)""#)) }
+        for section in ReportSection.allCases { #expect(html.contains(#"id="\#(section.chartID)""#)) }
+    }
+
+    /// The page lays out at 1280 px and at phone width (390 px): the four training-curve panels fit in one
+    /// row of a 1280-pixel window (the MAP@R panel was cut off when they were one 1320-pixel SVG), rows and
+    /// panels wrap, and any chart wider than the window scales down instead of overflowing. (Checked by eye
+    /// with headless Chromium screenshots at both widths.)
+    @Test func pageLaysOutFromPhoneToWideWindow() throws {
+        let css = ReportStyle.css
+        #expect(css.contains(".row { display: flex; flex-wrap: wrap;"))
+        #expect(css.contains(".panels { display: flex; flex-wrap: wrap; }"))
+        #expect(css.contains("svg.chart { display: block; overflow: visible; max-width: 100%; height: auto; }"))
+        #expect(css.contains("section { margin: 0 28px 30px 0; max-width: 100%; }"))
+        // No fixed width in the style sheet wider than a phone (max-width caps are fine).
+        let widths = css.components(separatedBy: "\n").filter { $0.contains(" width:") && !$0.contains("max-width") }
+        for line in widths {
+            let pixels = line.components(separatedBy: " width:").dropFirst().compactMap {
+                Int($0.trimmingCharacters(in: .whitespaces).prefix { $0.isNumber })
+            }
+            #expect(pixels.allSatisfy { $0 <= 390 }, "\(line)")
+        }
+        // Four panels and the body's side margins (32 px each) fit in 1280 px.
+        #expect(4 * TrainingCurvesChart.panelWidth + 64 <= 1280)
+
+        let history = (1...3).map {
+            EpochMetrics(
+                epoch: $0, loss: 0.3, activeFraction: 0.5, precisionAtOne: 0.8, mapAtR: 0.5, seconds: 1,
+                imagesPerSecond: 100)
+        }
+        let curves = TrainingCurvesChart.svg(history)
+        #expect(curves.hasPrefix(#"<div id="\#(ReportSection.trainingCurves.chartID)" class="panels">"#))
+        #expect(Self.occurrences(of: #"<svg id="training-curves-chart-"#, in: curves) == 4)
+        #expect(Self.occurrences(of: #" width="\#(Int(TrainingCurvesChart.panelWidth))""#, in: curves) == 4)
+        let content = ReportContent(
+            title: "layout", history: history,
+            embeddings: try Tensor(shape: [6, 2], scalars: (0..<12).map(Float.init)),
+            labels: [0, 1, 0, 1, 0, 1])
+        let html = try content.html(options: Self.smallOptions)
+        #expect(Self.xmlError(html) == nil)
+        // A one-chart section is as wide as its chart (the CSS caps it at the window).
+        #expect(html.contains(#"<section id="embedding-map" style="width: "#))
     }
 
     @Test func degenerateContentGivesNotesNotCrashes() throws {

@@ -17,6 +17,13 @@ public enum DataSource: Codable, Equatable, Sendable {
     /// A CSV file with one sample per row and a label column (nil: the last).
     case csv(path: String, labelColumn: String?)
 
+    /// The case names as model.json holds them (`fashion_mnist`; earlier files: `fashionMNIST`, which
+    /// `JSONFiles.decoder` reads as `fashionMnist`).
+    enum CodingKeys: String, CodingKey {
+        case fashionMNIST = "fashionMnist"
+        case imageFolder, npy, csv
+    }
+
     /// Samples, their class names (indexed by label; empty when the source has none) and, for files, the
     /// file of each row.
     public struct Loaded: Sendable {

@@ -130,12 +130,24 @@ extension ReportContent {
         return parts.joined(separator: " ")
     }
 
+    /// The `width` attribute of a chart that is one `<svg>` element (nil for the training-curve panels).
+    private static func chartWidth(_ chart: String) -> String? {
+        guard chart.hasPrefix("<svg"), let tag = chart.split(separator: ">", maxSplits: 1).first,
+            let start = tag.range(of: #" width=""#)
+        else { return nil }
+        return tag[start.upperBound...].split(separator: "\"", maxSplits: 1).first.map(String.init)
+    }
+
     /// A `<section>` with its heading, chart (or a note saying why there is none) and caption.
     private static func section(
         _ kind: ReportSection, _ heading: String, _ chart: String?, caption: String, empty: String
     ) -> String {
         let body = chart ?? #"<p class="empty">\#(xmlEscaped(empty))</p>"#
         let text = caption.isEmpty ? "" : #"<p class="caption">\#(xmlEscaped(caption))</p>"#
-        return #"<section id="\#(kind.rawValue)">"# + "\n<h2>\(xmlEscaped(heading))</h2>\n\(body)\n\(text)\n</section>"
+        // A section of one chart is as wide as the chart, so its caption wraps under it (the CSS caps it at
+        // the window's width, and the chart scales down with it).
+        let width = chart.flatMap(chartWidth).map { #" style="width: \#($0)px""# } ?? ""
+        return #"<section id="\#(kind.rawValue)"\#(width)>"#
+            + "\n<h2>\(xmlEscaped(heading))</h2>\n\(body)\n\(text)\n</section>"
     }
 }

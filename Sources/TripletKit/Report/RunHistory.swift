@@ -18,7 +18,7 @@ enum RunHistory {
             throw TripletError.corruptFile(path: metrics.path, reason: "cannot be read (\(error.localizedDescription))")
         }
         do {
-            return try JSONDecoder().decode([EpochMetrics].self, from: data)
+            return try JSONFiles.decoder.decode([EpochMetrics].self, from: data)
         } catch {
             throw TripletError.corruptFile(
                 path: metrics.path,

@@ -1,5 +1,9 @@
-/// Small multiples of the per-epoch metrics: loss, active-triplet fraction, P@1 and MAP@R.
+/// Small multiples of the per-epoch metrics: loss, active-triplet fraction, P@1 and MAP@R, one `<svg>`
+/// panel each inside a wrapping row (`div.panels`, whose id is the section's chart id): four across a
+/// 1280-pixel window, fewer a row on a narrower one.
 enum TrainingCurvesChart {
+    /// The width of one panel in CSS pixels (four of them and the page margins fit in 1280 pixels).
+    static let panelWidth = 290.0
     /// One metric: its title, colour, values per epoch, and whether it is a fraction (kept within 0...1).
     private struct Series {
         let title: String, color: String, values: [Double?], fraction: Bool
@@ -16,14 +20,15 @@ enum TrainingCurvesChart {
                 fraction: true),
             Series(title: "MAP@R", color: ClassPalette.tab10[3], values: history.map(\.mapAtR), fraction: true),
         ]
-        let panelWidth = 330.0
-        var svg = SVGBuilder(
-            id: ReportSection.trainingCurves.chartID, width: panelWidth * Double(series.count), height: 250,
-            label: "Training curves per epoch")
+        var panels: [String] = []
         let epochs = history.map { Double($0.epoch) }
         let firstEpoch = epochs.min() ?? 1, lastEpoch = epochs.max() ?? 1
         for (i, s) in series.enumerated() {
-            let left = Double(i) * panelWidth + 66, top = 34.0, width = 240.0, height = 160.0
+            var svg = SVGBuilder(
+                id: ReportSection.trainingCurves.chartID + "-\(i + 1)", width: panelWidth, height: 250,
+                label: "\(s.title) per epoch")
+            defer { panels.append(svg.svg) }
+            let left = 62.0, top = 34.0, width = 210.0, height = 160.0
             let x = LinearScale(
                 firstEpoch - 0.3, lastEpoch + 0.3, to: left, left + width, count: 6, integer: true, exact: true)
             let points = zip(epochs, s.values).compactMap { e, v in v.flatMap { $0.isFinite ? (e, $0) : nil } }
@@ -45,6 +50,7 @@ enum TrainingCurvesChart {
                         + "\(y.label(value)) (\(value))</title></circle>")
             }
         }
-        return svg.svg
+        return #"<div id="\#(ReportSection.trainingCurves.chartID)" class="panels">"# + "\n"
+            + panels.joined(separator: "\n") + "\n</div>"
     }
 }

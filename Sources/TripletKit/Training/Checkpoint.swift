@@ -34,16 +34,7 @@ struct Checkpoint {
         /// The generator state of every Dropout layer, in layer order (absent: no Dropout layer).
         var dropoutStates: [[UInt64]]?
         var history: [EpochMetrics]
-
-        enum CodingKeys: String, CodingKey {
-            case format, version, architecture, config, options, epoch, history
-            case inputShape = "input_shape"
-            case optimizerSteps = "optimizer_steps"
-            case stateFile = "state_file"
-            case samplerSeed = "sampler_seed"
-            case dropoutStates = "dropout_states"
-            case inputNormalization = "input_normalization"
-        }
+        // Keys: `JSONFiles` writes input_shape, optimizer_steps, … and reads those or camelCase.
     }
 
     var sidecar: Sidecar
@@ -84,11 +75,8 @@ struct Checkpoint {
         let state = weights.map { ("model.\($0.0)", $0.1) } + optimizerState.map { ("optimizer.\($0.0)", $0.1) }
         try SafeTensors.write(
             state, metadata: ["epoch": "\(sidecar.epoch)"], to: directory.appendingPathComponent(sidecar.stateFile))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(sidecar.history).write(
-            to: directory.appendingPathComponent("metrics.json"), options: .atomic)
-        try encoder.encode(sidecar).write(to: directory.appendingPathComponent("model.json"), options: .atomic)
+        try JSONFiles.write(sidecar.history, to: directory.appendingPathComponent("metrics.json"))
+        try JSONFiles.write(sidecar, to: directory.appendingPathComponent("model.json"))
         try SafeTensors.write(
             weights, metadata: ["format": "pt"], to: directory.appendingPathComponent("model.safetensors"))
         for name in (try? fm.contentsOfDirectory(atPath: stateFolder.path)) ?? []
@@ -120,7 +108,7 @@ struct Checkpoint {
                 path: url.path, reason: "cannot be read (is this a model folder written by `triplet train`?)")
         }
         do {
-            let sidecar = try JSONDecoder().decode(Sidecar.self, from: data)
+            let sidecar = try JSONFiles.decoder.decode(Sidecar.self, from: data)
             guard sidecar.format == "tripletkit-checkpoint", sidecar.version == 1 else {
                 throw TripletError.corruptFile(
                     path: url.path,

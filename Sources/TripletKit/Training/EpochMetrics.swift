@@ -17,12 +17,11 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
     /// Training images per second.
     public var imagesPerSecond: Double
 
+    /// metrics.json's keys (`JSONFiles` writes them in snake_case): epoch, loss, active_fraction, p_at_1,
+    /// map_at_r, triplet_accuracy, seconds, images_per_s.
     enum CodingKeys: String, CodingKey {
-        case epoch, loss, seconds
-        case activeFraction = "active_fraction"
-        case precisionAtOne = "p_at_1"
-        case mapAtR = "map_at_r"
-        case imagesPerSecond = "images_per_s"
-        case tripletAccuracy = "triplet_accuracy"
+        case epoch, loss, seconds, activeFraction, mapAtR, tripletAccuracy
+        case precisionAtOne = "pAt1"
+        case imagesPerSecond = "imagesPerS"
     }
 }
