@@ -70,6 +70,19 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--architecture", metavar="FILE", default=None,
+                   help="a TripletKit architecture file (JSON layer list) instead of --model, built by "
+                        "sidecar_module.py into the equivalent torch module")
+    p.add_argument("--weight-decay", type=float, default=0.0, help="with --optimizer adamw: decoupled weight decay")
+    p.add_argument("--optimizer", choices=["adam", "adamw"], default="adam")
+    p.add_argument("--augment-pad", type=int, default=0,
+                   help="zero-pad each training image by this many pixels and crop back at a random place "
+                        "(TripletKit's --augment-pad)")
+    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
+                   help="cosine: CosineAnnealingLR over all the run's steps, stepped after every batch "
+                        "(TripletKit's --schedule cosine)")
+    p.add_argument("--augment-flip", action="store_true",
+                   help="flip each training image left to right with probability 1/2 (TripletKit's --augment-flip)")
     p.add_argument("--exact-distances", action="store_true",
                    help="make torch.cdist (PML's LpDistance) compute every distance from differences instead of "
                         "through the Gram matrix, whose float32 cancellation makes close pairs noisy")
@@ -352,8 +365,17 @@ def train(args):
     P = args.batch_size // K
     sampler = PKSampler(y_train.numpy(), P, K, args.seed)
 
-    model = build_model(args.model)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if args.architecture:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from sidecar_module import build
+        model = build(json.load(open(args.architecture)))
+    else:
+        model = build_model(args.model)
+    if args.optimizer == "adamw":
+        opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    scheduler = None
     # The default reducer, but recording how many triplet losses were > 0. The loss
     # keeps a deep copy of the reducer it is given, so read the stats from that copy.
     loss_fn = losses.TripletMarginLoss(
@@ -378,15 +400,29 @@ def train(args):
         loss_sum, n_batches, mined, active = 0.0, 0, 0, 0
         t0 = time.perf_counter()
         batches = sampler.epoch()
+        if args.schedule == "cosine" and scheduler is None:
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs * len(batches))
         for b in batches:
             bi = torch.from_numpy(b)
             xb, yb = x_train[bi], y_train[bi]
+            if args.augment_pad:
+                q = args.augment_pad
+                padded = torch.nn.functional.pad(xb, (q, q, q, q))
+                dy = torch.randint(0, 2 * q + 1, (len(xb),))
+                dx = torch.randint(0, 2 * q + 1, (len(xb),))
+                h, w = xb.shape[2], xb.shape[3]
+                xb = torch.stack([padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w] for i in range(len(xb))])
+            if args.augment_flip:
+                flip = torch.rand(len(xb)) < 0.5
+                xb = torch.where(flip.view(-1, 1, 1, 1), xb.flip(3), xb)
             emb = model(xb)
             idx = miner(emb, yb)
             loss = loss_fn(emb, yb, idx)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if scheduler is not None:
+                scheduler.step()
             loss_sum += loss.item()
             n_batches += 1
             m = len(idx[0])
@@ -411,7 +447,7 @@ def train(args):
             f"of {rec['mined_per_batch']:.0f} mined/batch, P@1 {p1:.4f}, MAP@R {mapr:.4f}, "
             f"{sec:.2f} s, {rec['images_per_s']:.0f} img/s (eval {eval_s:.2f} s)")
 
-    result = {"impl": "pytorch", "model": args.model, "miner": args.miner,
+    result = {"impl": "pytorch", "model": os.path.basename(args.architecture) if args.architecture else args.model, "miner": args.miner,
               "epochs": args.epochs, "threads": threads,
               "images_per_s": images / train_s,
               "p_at_1": epochs[-1]["p_at_1"], "map_at_r": epochs[-1]["map_at_r"],

@@ -48,19 +48,23 @@ public struct TripletSampler: Sendable {
         var order = Array(triplets.indices)
         random.shuffle(&order)
         return stride(from: 0, to: order.count, by: tripletsPerBatch).map { start in
-            var position: [Int: Int] = [:]
-            var samples: [Int] = []
-            func slot(_ sample: Int) -> Int {
-                if let p = position[sample] { return p }
-                position[sample] = samples.count
-                samples.append(sample)
-                return samples.count - 1
-            }
-            let chosen = order[start..<min(start + tripletsPerBatch, order.count)].map { index in
-                let t = triplets[index]
-                return (anchor: slot(t.anchor), positive: slot(t.positive), negative: slot(t.negative))
-            }
-            return (samples, chosen)
+            Self.compact(order[start..<min(start + tripletsPerBatch, order.count)].map { triplets[$0] })
         }
+    }
+
+    /// The distinct samples of `triplets` in first-use order, and the triplets as positions among them.
+    public static func compact(_ triplets: [Comparison]) -> (samples: [Int], triplets: [Comparison]) {
+        var position: [Int: Int] = [:]
+        var samples: [Int] = []
+        func slot(_ sample: Int) -> Int {
+            if let p = position[sample] { return p }
+            position[sample] = samples.count
+            samples.append(sample)
+            return samples.count - 1
+        }
+        let rewritten = triplets.map {
+            (anchor: slot($0.anchor), positive: slot($0.positive), negative: slot($0.negative))
+        }
+        return (samples, rewritten)
     }
 }

@@ -11,16 +11,8 @@ struct GalleryCrashTests {
 
     /// Runs `triplet` to the end and returns its standard output.
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = ResumeTests.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try TripletProcess.run(arguments)
+        return (result.status, result.output)
     }
 
     /// The number of embeddings `triplet gallery list` reports.

@@ -54,16 +54,8 @@ struct HelpTextTests {
 
     /// Runs the `triplet` executable with `arguments`; returns what it printed.
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = ResumeTests.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self)
+        let result = try TripletProcess.run(arguments)
+        return result.output + result.error
     }
 
     @Test func theWalkFindsEveryCommand() {

@@ -34,26 +34,12 @@ struct JSONFilesTests {
 
     /// Runs the `triplet` executable; returns its standard output (and fails on a non-zero exit).
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = ResumeTests.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "triplet \(arguments.joined(separator: " ")) failed")
-        return String(decoding: output, as: UTF8.self)
+        let result = try TripletProcess.run(arguments)
+        #expect(result.status == 0, "triplet \(arguments.joined(separator: " ")) failed: \(result.error)")
+        return result.output
     }
 
-    static func temporaryFolder(_ name: String) throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "tripletkit-json-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
+    static func temporaryFolder(_ name: String) throws -> URL { try TripletProcess.temporaryFolder("json-\(name)") }
 
     @Test func keyConversion() {
         let cases = [

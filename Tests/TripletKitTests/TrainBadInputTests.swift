@@ -8,16 +8,8 @@ import TripletKit
 struct TrainBadInputTests {
     /// Runs `triplet` and returns its exit status and standard error.
     static func run(_ arguments: [String]) throws -> (status: Int32, error: String) {
-        let process = Process()
-        process.executableURL = ResumeTests.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try TripletProcess.run(arguments)
+        return (result.status, result.error)
     }
 
     /// A folder of `classes` classes with two small PNGs each (`size` × `size`).

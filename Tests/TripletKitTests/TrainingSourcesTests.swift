@@ -8,12 +8,7 @@ import TripletKit
 struct TrainingSourcesTests {
     static let hasFashionMNIST = FileManager.default.fileExists(atPath: FashionMNIST.defaultDirectory.path)
 
-    static func temporaryFolder(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tripletkit-\(name)-\(getpid())")
-        try? FileManager.default.removeItem(at: url)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryFolder(_ name: String) throws -> URL { try TripletProcess.temporaryFolder(name) }
 
     /// The first `count` rows of a Fashion-MNIST split written as PNG files ROOT/<label>/<row>.png (or JPEG).
     static func writeImages(_ data: Dataset, count: Int, to root: URL, jpeg: Bool = false) throws {
@@ -131,5 +126,40 @@ struct TrainingSourcesTests {
         #expect(trainer.history.allSatisfy { $0.precisionAtOne == nil })
         #expect(try TrainedModel(directory: folder).config?.triplets?.heldOut == 0.2)
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// Every kind of value a `TrainingConfig` holds survives model.json's encoding.
+@Suite("Training configuration")
+struct TrainingConfigCodingTests {
+    @Test(arguments: [0, 1, 2])
+    func configurationsRoundTripThroughTheSidecarCoding(variant: Int) throws {
+        var config = TrainingConfig()
+        config.model = .resnet
+        config.architecture = variant == 0 ? nil : [.flatten, .dense(inputs: 784, outputs: 8), .l2Normalize]
+        config.data =
+            [
+                DataSource.fashionMNIST(directory: "/data"),
+                .imageFolder(
+                    path: "photos", size: ImageSize(width: 32, height: 24), channels: .rgb, skipBadFiles: true),
+                .npy(features: "x.npy", labels: nil),
+            ][variant]
+        config.evaluationData = variant == 1 ? .csv(path: "e.csv", labelColumn: "label") : nil
+        config.split = [ClassSplit.classes([0, 2, 5]), .firstHalf, nil][variant]
+        config.normalization =
+            [
+                InputNormalization.given(try ChannelNormalization(mean: [0.5, 0.4, 0.3], std: [0.2, 0.2, 0.25])),
+                .estimate, InputNormalization.none,
+            ][variant]
+        config.triplets = variant == 2 ? TripletTraining(file: "t.csv", heldOut: 0.25, tripletsPerBatch: 64) : nil
+        config.loss = [LossChoice.tripletMargin, .contrastive, .ntxent][variant]
+        config.miner = [MinerChoice.batchHard, .semihard, .none][variant]
+        config.optimizer = [OptimizerChoice.sgd, .adamw, .adam][variant]
+        config.options.schedule = .warmup(steps: 10, startFactor: 0.1, then: .step(stepSize: 100, gamma: 0.5))
+        config.options.augmentation = ImageAugmentation(padding: 3, horizontalFlip: variant == 1)
+        config.sampleLimit = variant == 0 ? 500 : nil
+        let data = try JSONFiles.encoder.encode(config)
+        #expect(try JSONFiles.decoder.decode(TrainingConfig.self, from: data) == config)
+        #expect(try JSONDecoder().decode(TrainingConfig.self, from: JSONEncoder().encode(config)) == config)
     }
 }

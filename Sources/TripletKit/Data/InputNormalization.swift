@@ -11,6 +11,32 @@ public enum InputNormalization: Codable, Equatable, Sendable {
     /// These statistics.
     case given(ChannelNormalization)
 
+    /// `"none"`, `"estimate"`, or the statistics `{"mean": […], "std": […]}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let word = try? container.decode(String.self) {
+            switch word {
+            case "none": self = .none
+            case "estimate": self = .estimate
+            default:
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "normalization \(word): expected none, estimate or statistics")
+            }
+        } else {
+            self = .given(try container.decode(ChannelNormalization.self))
+        }
+    }
+
+    /// `"none"`, `"estimate"`, or the statistics.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .none: try container.encode("none")
+        case .estimate: try container.encode("estimate")
+        case .given(let statistics): try container.encode(statistics)
+        }
+    }
+
     /// The statistics for training on `inputs` (nil for `.none`).
     public func resolve(on inputs: Tensor) throws -> ChannelNormalization? {
         switch self {

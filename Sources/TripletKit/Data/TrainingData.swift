@@ -10,6 +10,28 @@ public enum ClassSplit: Codable, Equatable, Sendable {
     /// classes (in label order), evaluate retrieval on the unseen second half.
     case firstHalf
 
+    /// `[0, 1, 2]` for `.classes`, `"first_half"` for `.firstHalf`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let chosen = try? container.decode([Int].self) {
+            self = .classes(chosen)
+        } else if try container.decode(String.self) == "first_half" {
+            self = .firstHalf
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "a class split is a list of labels or \"first_half\"")
+        }
+    }
+
+    /// `[0, 1, 2]` for `.classes`, `"first_half"` for `.firstHalf`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .classes(let chosen): try container.encode(chosen)
+        case .firstHalf: try container.encode("first_half")
+        }
+    }
+
     /// The training classes among `classes` (sorted labels).
     func trainingClasses(of classes: [Int]) -> Set<Int> {
         switch self {

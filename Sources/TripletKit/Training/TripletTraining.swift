@@ -45,17 +45,12 @@ public struct TripletTraining: Codable, Equatable, Sendable {
         let train = order.dropFirst(count).sorted().map { all[$0] }
         guard count > 0 else { return (train, nil) }
         // Embed only the samples the held-out triplets use.
-        var position: [Int: Int] = [:]
-        var rows: [Int] = []
-        func slot(_ sample: Int) -> Int {
-            if let p = position[sample] { return p }
-            position[sample] = rows.count
-            rows.append(sample)
-            return rows.count - 1
-        }
-        let held = order.prefix(count).sorted().map { all[$0] }.map {
-            Triplet(slot($0.anchor), slot($0.positive), slot($0.negative))
-        }
-        return (train, .triplets(inputs: try data.train.inputs.rows(rows), triplets: held))
+        let held = TripletSampler.compact(order.prefix(count).sorted().map { all[$0] })
+        return (
+            train,
+            .triplets(
+                inputs: try data.train.inputs.rows(held.samples),
+                triplets: held.triplets.map { Triplet($0.anchor, $0.positive, $0.negative) })
+        )
     }
 }
