@@ -60,7 +60,7 @@ struct JSONFilesTests {
     @Test func aModelFolderOfTheEarlierFormatStillLoads() throws {
         let folder = Self.fixtures.appendingPathComponent("model-v1-camel")
         let text = try String(contentsOf: folder.appendingPathComponent("model.json"), encoding: .utf8)
-        #expect(text.contains("\"batchSize\"") && text.contains("\"fashionMNIST\""), "the fixture is camelCase")
+        #expect(text.contains("\"batchSize\"") && text.contains("\"dataset\""), "the fixture is the earlier format")
 
         let sidecar = try Checkpoint.readSidecar(folder.appendingPathComponent("model.json"))
         let config = try #require(sidecar.config)
@@ -73,6 +73,7 @@ struct JSONFilesTests {
         #expect(try RunHistory.load(from: folder) == sidecar.history)
 
         let model = try TrainedModel(directory: folder, threads: 1)
+        #expect(model.normalization == FashionMNIST.standardisation, "inputs were standardised by the loader then")
         let embedded = try model.embed(try Tensor(repeating: 0.5, shape: [2, 1, 28, 28]))
         #expect(embedded.shape == [2, 4])
 
