@@ -137,13 +137,26 @@ struct Train: ParsableCommand {
         if json, let last = history.last {
             let seconds = history.reduce(0) { $0 + $1.seconds }
             let images = history.reduce(0) { $0 + $1.imagesPerSecond * $1.seconds }
-            let fields = [
-                "\"impl\":\"tripletkit\"", "\"model\":\"\(model.rawValue)\"", "\"miner\":\"\(miner.rawValue)\"",
-                "\"epochs\":\(epochs)", "\"threads\":\(threads)", "\"images_per_s\":\(images / seconds)",
-                "\"p_at_1\":\(last.precisionAtOne ?? .nan)", "\"map_at_r\":\(last.mapAtR ?? .nan)",
-            ]
-            print("{" + fields.joined(separator: ",") + "}")
+            print(
+                try JSONFiles.line(
+                    Summary(
+                        impl: "tripletkit", model: model.rawValue, miner: miner.rawValue, epochs: epochs,
+                        threads: threads, imagesPerS: images / seconds, pAt1: last.precisionAtOne,
+                        mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy)))
         }
+    }
+
+    /// The `--json` line: the run's totals (scores absent when there was no evaluation).
+    struct Summary: Encodable {
+        var impl: String
+        var model: String
+        var miner: String
+        var epochs: Int
+        var threads: Int
+        var imagesPerS: Double
+        var pAt1: Double?
+        var mapAtR: Double?
+        var tripletAccuracy: Double?
     }
 
     /// "P@1 … MAP@R …" or "triplet accuracy …" (or nothing without evaluation).

@@ -14,9 +14,12 @@ import TripletNetworks
 public final class Swish: ConfigurableLayer {
     /// What the sidecar stores: β before training (the trained β is a weight, saved with the others).
     public struct Configuration: Codable, Sendable {
+        /// The initial β.
         public var beta: Float
+        /// A configuration with this initial β.
         public init(beta: Float = 1) { self.beta = beta }
     }
+    /// The kind the sidecar names it by.
     public static let kind = "swish"
 
     /// β, one learnable number; its `state_dict` name is "beta" ("layers.3.beta" in a network).
@@ -24,6 +27,7 @@ public final class Swish: ConfigurableLayer {
     private let initialBeta: Float
     private var input: Tensor?  // what backward needs, kept by a training-mode forward
 
+    /// A Swish layer whose β starts at `beta`.
     public init(beta: Float = 1) throws {
         guard beta.isFinite else {
             throw TripletError.invalidParameter(
@@ -33,12 +37,16 @@ public final class Swish: ConfigurableLayer {
         self.beta = Parameter(name: "beta", value: try Tensor(shape: [1], scalars: [beta]))
     }
 
+    /// The layer a sidecar describes.
     public convenience init(configuration: Configuration, builder: inout LayerBuilder) throws {
         try self.init(beta: configuration.beta)
     }
+    /// What the sidecar stores.
     public var configuration: Configuration { Configuration(beta: initialBeta) }
+    /// β.
     public var parameters: [Parameter] { [beta] }
 
+    /// x·σ(βx); in training, remembers x for backward.
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         guard !input.shape.isEmpty else {
             throw TripletError.shapeMismatch(expected: "[N, …] for Swish", got: input.shape)
@@ -48,6 +56,7 @@ public final class Swish: ConfigurableLayer {
         return try Tensor(shape: input.shape, scalars: input.scalars.map { x in x * Self.sigmoid(b * x) })
     }
 
+    /// dL/dx, and dL/dβ added into β's gradient.
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         guard let input, gradOutput.shape == input.shape else {
             throw TripletError.shapeMismatch(
