@@ -99,6 +99,9 @@ struct Train: ParsableCommand {
         config.triplets = triplets.map {
             TripletTraining(file: $0, heldOut: heldOutTriplets, tripletsPerBatch: tripletsPerBatch)
         }
+        if case .npy(_, nil) = config.data, config.triplets == nil {
+            throw ValidationError("--features without --feature-labels trains only on --triplets: give the labels")
+        }
         config.split = try classSplit(for: config)
         config.normalization = try normalization()
         config.model = model

@@ -61,6 +61,8 @@ struct TrainBadInputTests {
             ["--data", broken.path, "--skip-bad-files", "--triplets", tripletFile.path],
             mentions: ["nonexistent.png", "line 2"])
 
+        try expectError(["--features", root.appendingPathComponent("x.npy").path], mentions: ["--feature-labels"])
+
         let unknownLayer = root.appendingPathComponent("unknown.json")
         try #"[{"flatten": {}}, {"swish": {}}]"#.write(to: unknownLayer, atomically: true, encoding: .utf8)
         try expectError(["--model", "mlp", "--limit", "500", "--architecture", unknownLayer.path], mentions: ["swish"])

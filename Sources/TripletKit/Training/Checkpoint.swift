@@ -24,7 +24,7 @@ struct Checkpoint {
         var config: TrainingConfig?
         /// The standardisation of raw inputs the network expects (nil: none, or an earlier sidecar).
         var inputNormalization: ChannelNormalization?
-        /// The trainer's options (absent in earlier sidecars, whose `config` holds them).
+        /// The trainer's options when there is no `config` (which holds them otherwise).
         var options: TrainingOptions?
         var epoch: Int
         var optimizerSteps: Int
@@ -50,7 +50,7 @@ struct Checkpoint {
         let epoch = trainer.history.count
         sidecar = Sidecar(
             architecture: trainer.network.specs, inputShape: inputShape, config: config,
-            inputNormalization: normalization, options: trainer.options,
+            inputNormalization: normalization, options: config == nil ? trainer.options : nil,
             epoch: epoch, optimizerSteps: trainer.optimizer.stepCount,
             stateFile: "checkpoint/epoch-\(epoch).safetensors", samplerSeed: trainer.options.seed,
             dropoutStates: trainer.network.allLayers.compactMap { ($0 as? Dropout)?.generator.state }.map {
