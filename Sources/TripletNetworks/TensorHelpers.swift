@@ -3,7 +3,7 @@ import TripletCore
 extension Tensor {
     /// A tensor whose every element `fill` writes (the storage starts uninitialised, so `fill` must
     /// write all of it). The shape is one the package computed, non-negative by construction.
-    static func filled(_ shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
+    package static func filled(_ shape: [Int], _ fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> Tensor {
         let count = shape.reduce(1, *)
         let scalars = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             fill(buffer)
@@ -16,7 +16,7 @@ extension Tensor {
     func reshaped(_ shape: [Int]) -> Tensor { Tensor.reshaped(scalars, shape) }
 
     /// The elementwise sum with `other`, which has the same shape (checked by the caller).
-    func adding(_ other: Tensor) -> Tensor {
+    package func adding(_ other: Tensor) -> Tensor {
         precondition(shape == other.shape, "adding \(other.shape) to \(shape)")
         return Tensor.filled(shape) { out in
             scalars.withUnsafeBufferPointer { a in

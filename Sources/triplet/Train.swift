@@ -27,8 +27,12 @@ struct Train: ParsableCommand {
     var model = ModelChoice.convnet
     @Option(help: "Layers of your own: a JSON file with a list of layer specs (model.json's architecture format).")
     var architecture: String?
-    @Option(help: "Loss: triplet-margin, batch-hard-soft-margin, contrastive or ntxent.") var loss = LossChoice
-        .tripletMargin
+    @Option(
+        help:
+            "Loss: triplet-margin, triplet-margin+ce (with a linear classification head), batch-hard-soft-margin, contrastive or ntxent."
+    ) var loss = LossChoice.tripletMargin
+    @Option(help: "Weight of the classification head's cross-entropy with --loss triplet-margin+ce.")
+    var ceWeight: Float = 1
     @Option(help: "Triplet miner: semihard, hard, easy, all, batch-hard or none.") var miner = MinerChoice.semihard
     @Option(help: "Margin of the triplet loss.") var margin: Float = 0.2
     @Option(help: "Margin of the triplet-margin miner.") var minerMargin: Float = 0.2
@@ -81,7 +85,7 @@ struct Train: ParsableCommand {
         "learningRate": "--lr", "threads": "--threads", "weightDecay": "--weight-decay", "margin": "--margin",
         "minerMargin": "--miner-margin", "sampleLimit": "--limit", "trainClasses": "--train-classes",
         "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma", "heldOut": "--held-out-triplets",
-        "tripletsPerBatch": "--triplets-per-batch",
+        "tripletsPerBatch": "--triplets-per-batch", "ceWeight": "--ce-weight", "loss": "--loss",
     ]
 
     func run() throws {
@@ -110,6 +114,7 @@ struct Train: ParsableCommand {
         config.miner = miner
         config.margin = margin
         config.minerMargin = minerMargin
+        config.ceWeight = ceWeight
         config.optimizer = optimizer
         config.weightDecay = weightDecay
         config.sampleLimit = limit

@@ -9,7 +9,8 @@ import TripletNetworks
 ///   `safetensors.torch.load_file`);
 /// - `model.json`: the sidecar — architecture, configuration, epoch, metrics so far, and which state file
 ///   holds the optimizer; it is written last, so it is the commit point of a checkpoint;
-/// - `checkpoint/epoch-N.safetensors`: weights and optimizer state of epoch N, for `--resume`;
+/// - `checkpoint/epoch-N.safetensors`: weights, optimizer state and the loss's own parameters (a
+///   classification head) of epoch N, for `--resume`;
 /// - `metrics.json`: the per-epoch metrics.
 ///
 /// A process killed at any moment leaves either the previous checkpoint or the new one.
@@ -40,6 +41,8 @@ struct Checkpoint {
     var sidecar: Sidecar
     var weights: [(String, Tensor)]
     var optimizerState: [(String, Tensor)]
+    /// The objective's own parameters (a classification head), kept in the state file only.
+    var objectiveState: [(String, Tensor)]
 
     var architecture: [LayerSpec] { sidecar.architecture }
     var history: [EpochMetrics] { sidecar.history }
@@ -59,12 +62,17 @@ struct Checkpoint {
             history: trainer.history)
         weights = trainer.network.stateDict()
         optimizerState = trainer.optimizer.stateDict()
+        objectiveState = trainer.objective.parameters.map { ($0.name, $0.parameter.value) }
     }
 
-    private init(sidecar: Sidecar, weights: [(String, Tensor)], optimizerState: [(String, Tensor)]) {
+    private init(
+        sidecar: Sidecar, weights: [(String, Tensor)], optimizerState: [(String, Tensor)],
+        objectiveState: [(String, Tensor)]
+    ) {
         self.sidecar = sidecar
         self.weights = weights
         self.optimizerState = optimizerState
+        self.objectiveState = objectiveState
     }
 
     /// Writes the checkpoint (each file atomically, the sidecar last) and removes older state files.
@@ -72,7 +80,9 @@ struct Checkpoint {
         let fm = FileManager.default
         let stateFolder = directory.appendingPathComponent("checkpoint")
         try fm.createDirectory(at: stateFolder, withIntermediateDirectories: true)
-        let state = weights.map { ("model.\($0.0)", $0.1) } + optimizerState.map { ("optimizer.\($0.0)", $0.1) }
+        let state =
+            weights.map { ("model.\($0.0)", $0.1) } + optimizerState.map { ("optimizer.\($0.0)", $0.1) }
+            + objectiveState.map { ("objective.\($0.0)", $0.1) }
         try SafeTensors.write(
             state, metadata: ["epoch": "\(sidecar.epoch)"], to: directory.appendingPathComponent(sidecar.stateFile))
         try JSONFiles.write(sidecar.history, to: directory.appendingPathComponent("metrics.json"))
@@ -95,7 +105,9 @@ struct Checkpoint {
         func part(_ prefix: String) -> [(String, Tensor)] {
             state.filter { $0.0.hasPrefix(prefix) }.map { (String($0.0.dropFirst(prefix.count)), $0.1) }
         }
-        return Checkpoint(sidecar: sidecar, weights: part("model."), optimizerState: part("optimizer."))
+        return Checkpoint(
+            sidecar: sidecar, weights: part("model."), optimizerState: part("optimizer."),
+            objectiveState: part("objective."))
     }
 
     /// The sidecar of a saved model, with a clear error for a missing or malformed file.

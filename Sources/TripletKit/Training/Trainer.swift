@@ -86,10 +86,11 @@ public final class Trainer {
         for callback in callbacks { try callback.epochStarted(epoch, batches: batches.count, trainer: self) }
         let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, activeSum = 0.0, samples = 0
-        let parameters = network.stateDictParameters
+        let parameters = network.stateDictParameters + objective.parameters
         var random = SeededGenerator(seed: options.seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
         for (step, batch) in batches.enumerated() {
             network.zeroGradients()
+            for (_, parameter) in objective.parameters { parameter.zeroGradient() }
             var x = try inputs.rows(batch.samples)
             if !options.augmentation.isIdentity { x = try options.augmentation.apply(x, generator: &random) }
             let embeddings = try network(x, training: true)
@@ -134,6 +135,7 @@ public final class Trainer {
                 expected: "the options of the run being resumed (only epochs and threads may change)")
         }
         try network.load(stateDict: saved.weights)
+        try loadObjectiveParameters(saved.objectiveState)
         try optimizer.load(stateDict: saved.optimizerState)
         let dropouts = network.allLayers.compactMap { $0 as? Dropout }
         let states = saved.sidecar.dropoutStates ?? []
@@ -147,5 +149,22 @@ public final class Trainer {
         }
         history = saved.history
         return true
+    }
+
+    /// Restores the objective's own parameters (a classification head) from a checkpoint.
+    private func loadObjectiveParameters(_ state: [(String, Tensor)]) throws {
+        let saved = Dictionary(state, uniquingKeysWith: { first, _ in first })
+        guard saved.count == objective.parameters.count else {
+            throw TripletError.invalidParameter(
+                name: "resume", value: "a checkpoint with \(saved.count) loss parameter(s)",
+                expected: "the \(objective.parameters.count) of the run being resumed (the same loss)")
+        }
+        for (name, parameter) in objective.parameters {
+            guard let value = saved[name], value.shape == parameter.value.shape else {
+                throw TripletError.corruptFile(
+                    path: "checkpoint", reason: "its \(name) is missing or has another shape")
+            }
+            parameter.value = value
+        }
     }
 }

@@ -37,6 +37,8 @@ public enum ModelChoice: String, Codable, CaseIterable, Sendable {
 public enum LossChoice: String, Codable, CaseIterable, Sendable {
     /// `TripletMarginLoss` with the configured miner and margin.
     case tripletMargin = "triplet-margin"
+    /// `TripletMarginLoss` plus `ceWeight` × the cross-entropy of a linear `ClassifierHead` trained beside it.
+    case tripletMarginCrossEntropy = "triplet-margin+ce"
     /// `BatchHardSoftMarginLoss` (Hermans et al.), Euclidean distance.
     case batchHardSoftMargin = "batch-hard-soft-margin"
     /// `ContrastiveLoss` with its default margins.

@@ -30,6 +30,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var margin: Float = 0.2
     /// The miner's own margin.
     public var minerMargin: Float = 0.2
+    /// The weight of the classification head's cross-entropy (for `triplet-margin+ce`).
+    public var ceWeight: Float = 1
     /// The optimizer.
     public var optimizer: OptimizerChoice = .adam
     /// Weight decay (L2 for adam and sgd, decoupled for adamw).
@@ -58,6 +60,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try check(weightDecay >= 0 && weightDecay.isFinite, "weightDecay", weightDecay, "a number >= 0")
         try check(margin >= 0 && margin.isFinite, "margin", margin, "a number >= 0")
         try check(minerMargin.isFinite, "minerMargin", minerMargin, "a finite number")
+        try check(ceWeight >= 0 && ceWeight.isFinite, "ceWeight", ceWeight, "a number >= 0")
+        try check(
+            loss == .tripletMargin || triplets == nil, "loss", loss.rawValue,
+            "triplet-margin (the default) when training on explicit triplets")
         try check((sampleLimit ?? 2) >= 2, "sampleLimit", sampleLimit ?? 0, "at least 2")
     }
 
@@ -70,7 +76,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public func makeLoss() -> any EmbeddingLoss {
         let threads = options.threads
         switch loss {
-        case .tripletMargin:
+        case .tripletMargin, .tripletMarginCrossEntropy:
             return TripletMarginLoss(margin: margin, miner: miner.makeMiner(margin: minerMargin), threads: threads)
         case .batchHardSoftMargin: return BatchHardSoftMarginLoss(distance: .euclidean(), threads: threads)
         case .contrastive: return ContrastiveLoss(threads: threads)
@@ -87,12 +93,19 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         let inputShape = Array(data.train.inputs.shape.dropFirst())
         let network = try Sequential(
             try specs(inputShape: inputShape), seed: options.seed, threads: options.threads, registry: registry)
-        try network.checkShapes(inputShape: inputShape)
+        let outputShape = try network.checkShapes(inputShape: inputShape)
         let optimizer = try optimizer.makeOptimizer(weightDecay: weightDecay, threads: options.threads)
         guard let triplets else {
+            let classifier =
+                loss == .tripletMarginCrossEntropy
+                ? try ClassifierHead(
+                    embeddingDimension: outputShape.reduce(1, *), classes: data.train.labels, weight: ceWeight,
+                    seed: options.seed) : nil
             return try Trainer(
-                network: network, optimizer: optimizer, loss: makeLoss(), train: data.train,
-                evaluation: data.evaluation, options: options)
+                network: network, optimizer: optimizer,
+                objective: try LabelledObjective(
+                    labels: data.train.labels, loss: makeLoss(), options: options, classifier: classifier),
+                inputs: data.train.inputs, evaluation: data.evaluation.map { .retrieval($0) }, options: options)
         }
         let (train, heldOut) = try triplets.split(data: data, seed: options.seed)
         return try Trainer(
@@ -105,7 +118,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, optimizer, weightDecay, trainClasses, sampleLimit, triplets
+            minerMargin, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets
     }
 
     /// Decodes the flat form; missing keys take their defaults.
@@ -135,6 +148,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         miner = try c.decodeIfPresent(MinerChoice.self, forKey: .miner) ?? d.miner
         margin = try c.decodeIfPresent(Float.self, forKey: .margin) ?? d.margin
         minerMargin = try c.decodeIfPresent(Float.self, forKey: .minerMargin) ?? d.minerMargin
+        ceWeight = try c.decodeIfPresent(Float.self, forKey: .ceWeight) ?? d.ceWeight
         optimizer = try c.decodeIfPresent(OptimizerChoice.self, forKey: .optimizer) ?? d.optimizer
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         sampleLimit = try c.decodeIfPresent(Int.self, forKey: .sampleLimit)
@@ -155,6 +169,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(miner, forKey: .miner)
         try c.encode(margin, forKey: .margin)
         try c.encode(minerMargin, forKey: .minerMargin)
+        if loss == .tripletMarginCrossEntropy { try c.encode(ceWeight, forKey: .ceWeight) }
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(weightDecay, forKey: .weightDecay)
         try c.encodeIfPresent(sampleLimit, forKey: .sampleLimit)

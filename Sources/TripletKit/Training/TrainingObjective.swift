@@ -1,6 +1,7 @@
 import TripletCore
 import TripletData
 import TripletLosses
+import TripletNetworks
 
 /// One training step's samples and what its loss needs of them.
 public struct TrainingBatch: Sendable {
@@ -18,11 +19,21 @@ public struct TrainingBatch: Sendable {
 public protocol TrainingObjective {
     /// The batches of `epoch` (1-based); the same epoch always gives the same batches.
     func batches(epoch: Int) -> [TrainingBatch]
-    /// The loss and its gradient for the embeddings of `batch.samples`.
+    /// The loss and its gradient for the embeddings of `batch.samples`; gradients of `parameters` are
+    /// accumulated.
     func loss(_ embeddings: Tensor, batch: TrainingBatch) throws -> LossOutput
+    /// Parameters of the objective itself (a classification head), trained and checkpointed with the
+    /// network's but not part of the embedding model; names must not start with "layers.".
+    var parameters: [(name: String, parameter: Parameter)] { get }
 }
 
-/// Labelled training: P×K batches (P classes, K samples each) scored by a loss over labels.
+extension TrainingObjective {
+    /// None: the loss has no parameters of its own.
+    public var parameters: [(name: String, parameter: Parameter)] { [] }
+}
+
+/// Labelled training: P×K batches (P classes, K samples each) scored by a loss over labels, plus the
+/// weighted cross-entropy of a `ClassifierHead` when there is one (triplet + cross-entropy).
 public struct LabelledObjective: TrainingObjective {
     /// Draws the batches.
     public let sampler: PKSampler
@@ -30,12 +41,18 @@ public struct LabelledObjective: TrainingObjective {
     public let labels: [Int]
     /// The loss (with its miner).
     public let loss: any EmbeddingLoss
+    /// The classification head trained beside the embedding (nil: the metric loss alone).
+    public let classifier: ClassifierHead?
 
-    /// P×K batches of `labels` as `options` asks (batch size, samples per class, seed); throws when the
-    /// labels cannot fill such batches (fewer than two classes, for one).
-    public init(labels: [Int], loss: any EmbeddingLoss, options: TrainingOptions) throws {
+    /// P×K batches of `labels` as `options` asks (batch size, samples per class, seed), scored by `loss`
+    /// plus `classifier`'s weighted cross-entropy; throws when the labels cannot fill such batches (fewer
+    /// than two classes, for one).
+    public init(
+        labels: [Int], loss: any EmbeddingLoss, options: TrainingOptions, classifier: ClassifierHead? = nil
+    ) throws {
         self.labels = labels
         self.loss = loss
+        self.classifier = classifier
         sampler = try PKSampler(
             labels: labels, classesPerBatch: options.classesPerBatch, samplesPerClass: options.samplesPerClass,
             seed: options.seed)
@@ -48,10 +65,19 @@ public struct LabelledObjective: TrainingObjective {
         }
     }
 
-    /// The loss over the batch's labels.
+    /// The loss over the batch's labels, plus the classifier's.
     public func loss(_ embeddings: Tensor, batch: TrainingBatch) throws -> LossOutput {
-        try loss(embeddings, labels: batch.labels)
+        var output = try loss(embeddings, labels: batch.labels)
+        if let classifier {
+            let crossEntropy = try classifier.loss(embeddings, labels: batch.labels)
+            output.value += crossEntropy.value
+            output.gradient = output.gradient.adding(crossEntropy.gradient)
+        }
+        return output
     }
+
+    /// The classifier's parameters ("head.weight", "head.bias"), if any.
+    public var parameters: [(name: String, parameter: Parameter)] { classifier?.parameters ?? [] }
 }
 
 /// Learning from relative comparisons (Schultz & Joachims 2003; Hoffer & Ailon 2015): explicit (anchor,
