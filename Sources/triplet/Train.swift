@@ -21,8 +21,14 @@ struct Train: ParsableCommand {
     )
 
     @OptionGroup var source: DataOptions
-    @Option(help: "An image folder to evaluate on after each epoch (with --data; default: the held-out classes).")
+    @Option(
+        help:
+            "Samples to evaluate on after each epoch: an image folder (with --data) or a CSV file (with --csv); default: the held-out classes."
+    )
     var evalData: String?
+    @Option(help: "Features [N, …] as NPY to evaluate on after each epoch (with --features and --eval-feature-labels).")
+    var evalFeatures: String?
+    @Option(help: "Labels [N] as integer NPY, for --eval-features.") var evalFeatureLabels: String?
     @Option(help: "Built-in architecture: mlp (784-256-64) or convnet (conv32-pool-conv64-pool-fc128-fc64).")
     var model = ModelChoice.convnet
     @Option(help: "Layers of your own: a JSON file with a list of layer specs (model.json's architecture format).")
@@ -99,7 +105,7 @@ struct Train: ParsableCommand {
     private func train() throws {
         var config = TrainingConfig()
         config.data = try source.source()
-        config.evaluationData = try evalData.map { try source.imageFolder($0) }
+        config.evaluationData = try evaluationSource()
         config.triplets = triplets.map {
             TripletTraining(file: $0, heldOut: heldOutTriplets, tripletsPerBatch: tripletsPerBatch)
         }
@@ -184,6 +190,22 @@ struct Train: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("warning: \(RunReport.fileName) was not written: \(error)\n".utf8))
         }
+    }
+
+    /// The evaluation samples the flags name: --eval-data (an image folder, or a CSV file read with
+    /// --label-column) or --eval-features with --eval-feature-labels.
+    func evaluationSource() throws -> DataSource? {
+        if let evalFeatures {
+            guard evalData == nil else { throw ValidationError("give --eval-data or --eval-features, not both") }
+            guard let evalFeatureLabels else {
+                throw ValidationError("--eval-features needs --eval-feature-labels (the classes to retrieve by)")
+            }
+            return .npy(features: evalFeatures, labels: evalFeatureLabels)
+        }
+        guard evalFeatureLabels == nil else { throw ValidationError("--eval-feature-labels goes with --eval-features") }
+        guard let evalData else { return nil }
+        if evalData.lowercased().hasSuffix(".csv") { return .csv(path: evalData, labelColumn: source.labelColumn) }
+        return try source.imageFolder(evalData)
     }
 
     /// The class split the flags ask for: --train-classes, --split-classes half, or half by default for a

@@ -62,6 +62,12 @@ struct TrainBadInputTests {
             mentions: ["nonexistent.png", "line 2"])
 
         try expectError(["--features", root.appendingPathComponent("x.npy").path], mentions: ["--feature-labels"])
+        try expectError(["--eval-features", "x.npy"], mentions: ["--eval-feature-labels"])
+        try expectError(["--eval-data", "x", "--eval-features", "x.npy"], mentions: ["not both"])
+        try expectError(["--loss", "triplet-margin+ce", "--ce-weight", "-1"], mentions: ["--ce-weight"])
+        try expectError(
+            ["--data", broken.path, "--skip-bad-files", "--triplets", tripletFile.path, "--loss", "contrastive"],
+            mentions: ["--loss", "explicit triplets"])
 
         let unknownLayer = root.appendingPathComponent("unknown.json")
         try #"[{"flatten": {}}, {"swish": {}}]"#.write(to: unknownLayer, atomically: true, encoding: .utf8)
