@@ -1,0 +1,110 @@
+import Foundation
+import TripletCore
+
+/// The triplet network's loss (Hoffer & Ailon, "Deep metric learning using Triplet network", 2015):
+/// on raw embeddings, d+ = ‖a − p‖₂ and d− = ‖a − n‖₂ go through a softmax,
+/// (q+, q−) = (e^{d+}, e^{d−}) / (e^{d+} + e^{d−}), and each triplet costs ‖(q+, q−) − (0, 1)‖² = 2·q+²;
+/// the loss is the mean over the triplets (0 with a zero gradient when there is none).
+///
+/// The triplets are explicit (`callAsFunction(_:triplets:)`) or mined from labels by `miner`
+/// (`callAsFunction(_:labels:)`; no miner: every valid triplet, visited one by one without a list).
+/// At d± = 0 the distance's subgradient 0 is used (PyTorch's convention for ‖·‖ at 0): coincident points
+/// get no gradient through that distance, and nothing is NaN.
+///
+/// Statistics: every triplet is a candidate; the active ones are those still misordered (d+ ≥ d−), since
+/// the softmax never makes a term exactly 0; the mean distances are those of the triplets' d+ and d−.
+///
+/// ```swift
+/// let out = try TripletNetworkLoss()(embeddings, triplets: [Triplet(0, 1, 2)])
+/// let mined = try TripletNetworkLoss(miner: TripletMarginMiner(margin: 0.2, type: .semihard))(embeddings, labels: y)
+/// ```
+public struct TripletNetworkLoss: EmbeddingLoss {
+    /// Which triplets of a labelled batch count; `nil` for every valid triplet.
+    public var miner: (any TripletMiner)?
+    /// Threads for the row-parallel parts.
+    public var threads: Int
+    /// B×B buffers reused from one call to the next (shared by copies of this loss).
+    private let scratch = ScratchPool()
+
+    /// A loss over the triplets `miner` selects (every valid one without a miner).
+    public init(miner: (any TripletMiner)? = nil, threads: Int = Parallel.defaultThreads) {
+        self.miner = miner
+        self.threads = threads
+    }
+
+    /// The loss of explicit (anchor, positive, negative) triplets of a [B, D] batch; an index may appear in
+    /// several triplets and its gradients add up.
+    /// - Throws: `TripletError` for empty or non-finite embeddings or an index outside the batch.
+    public func callAsFunction(_ embeddings: Tensor, triplets: [Triplet]) throws -> LossOutput {
+        try embeddings.validateEmbeddings()
+        let n = embeddings.rowCount
+        for t in triplets {
+            for i in [t.anchor, t.positive, t.negative] where !(0..<n).contains(i) {
+                throw TripletError.indexOutOfRange(what: "triplet \(t)", index: i, count: n)
+            }
+        }
+        return try evaluate(embeddings, mined: .list(triplets), labels: [])
+    }
+
+    /// The loss of the triplets `miner` selects in a labelled [B, D] batch.
+    /// - Throws: `TripletError` for empty or non-finite embeddings, a label count that differs from the
+    ///   rows, or a miner option out of range.
+    public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
+        try BatchValidation.check(embeddings, labels: labels)
+        try miner?.validate()
+        return try evaluate(embeddings, mined: nil, labels: labels)
+    }
+
+    /// Distances once, then each triplet's dL/dd± into a pair gradient, then one backward pass.
+    private func evaluate(_ embeddings: Tensor, mined: MinedTriplets?, labels: [Int]) throws -> LossOutput {
+        let matrix = try DistanceMatrix(
+            embeddings: embeddings, distance: .euclidean(normalized: false), threads: threads, scratch: scratch)
+        defer { matrix.recycle() }
+        let selection = mined ?? miner?.mine(matrix, labels: labels) ?? .marginRange(.all)
+        let n = matrix.count
+        var gradient: PairGradient
+        if case .list(let list) = selection, list.count * 25 < n * n {
+            gradient = .sparse(count: n, capacity: 2 * list.count)
+        } else {
+            gradient = .dense(like: matrix)
+        }
+        var loss = 0.0, count = 0, misordered = 0, positiveSum = 0.0, negativeSum = 0.0
+        matrix.dissimilarities.withUnsafeBufferPointer { dp in
+            let d = dp.baseAddress!
+            // One triplet: loss 2q+², q+ = σ(d+ − d−); dL/dd+ = 4q+²(1 − q+) = −dL/dd−.
+            func visit(_ a: Int, _ p: Int, _ q: Int) {
+                let dPositive = Double(d[a * n + p]), dNegative = Double(d[a * n + q])
+                let qPositive = 1 / (1 + exp(dNegative - dPositive))
+                loss += 2 * qPositive * qPositive
+                count += 1
+                if dPositive >= dNegative { misordered += 1 }
+                positiveSum += dPositive
+                negativeSum += dNegative
+                let slope = Float(4 * qPositive * qPositive * (1 - qPositive))
+                guard slope != 0 else { return }
+                gradient.add(a, p, slope)
+                gradient.add(a, q, -slope)
+            }
+            switch selection {
+            case .list(let list):
+                for t in list { visit(t.anchor, t.positive, t.negative) }
+            case .marginRange(let range):
+                for a in 0..<n {
+                    for p in 0..<n where p != a && labels[p] == labels[a] {
+                        for q in 0..<n
+                        where labels[q] != labels[a] && range.contains(positive: d[a * n + p], negative: d[a * n + q]) {
+                            visit(a, p, q)
+                        }
+                    }
+                }
+            }
+        }
+        let mean = Double(max(count, 1))
+        let stats = LossStats(
+            candidateCount: count, activeCount: misordered, meanPositiveDistance: positiveSum / mean,
+            meanNegativeDistance: negativeSum / mean)
+        guard count > 0 else { return .zero(like: embeddings, stats: stats) }
+        return LossOutput(
+            value: Float(loss / mean), gradient: matrix.backward(gradient, scale: Float(1 / mean)), stats: stats)
+    }
+}
