@@ -98,6 +98,7 @@ public struct LadderLoss: EmbeddingLoss {
     ///   the errors of `callAsFunction(_:relevance:)`.
     public func callAsFunction(_ embeddings: Tensor, labels: [Int]) throws -> LossOutput {
         try BatchValidation.check(embeddings, labels: labels)
+        try DistanceMatrix.checkMemory(batch: embeddings.rowCount)
         guard let coarseGroups else {
             throw TripletError.invalidParameter(
                 name: "coarseGroups", value: "nil",
