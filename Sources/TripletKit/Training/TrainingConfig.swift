@@ -30,6 +30,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var margin: Float = 0.2
     /// The miner's own margin.
     public var minerMargin: Float = 0.2
+    /// The coarse groups, margins and weights of the ladder loss (nil unless `loss` is `.ladder`).
+    public var ladder: LadderOptions?
     /// The optimizer.
     public var optimizer: OptimizerChoice = .adam
     /// Weight decay (L2 for adam and sgd, decoupled for adamw).
@@ -59,6 +61,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try check(margin >= 0 && margin.isFinite, "margin", margin, "a number >= 0")
         try check(minerMargin.isFinite, "minerMargin", minerMargin, "a finite number")
         try check((sampleLimit ?? 2) >= 2, "sampleLimit", sampleLimit ?? 0, "at least 2")
+        if loss == .ladder { _ = try makeLoss() }
     }
 
     /// The network's layers for samples of `inputShape`.
@@ -67,7 +70,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
 
     /// The loss, using `options.threads`.
-    public func makeLoss() -> any EmbeddingLoss {
+    public func makeLoss() throws -> any EmbeddingLoss {
         let threads = options.threads
         switch loss {
         case .tripletMargin:
@@ -75,6 +78,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case .batchHardSoftMargin: return BatchHardSoftMarginLoss(distance: .euclidean(), threads: threads)
         case .contrastive: return ContrastiveLoss(threads: threads)
         case .ntxent: return NTXentLoss(threads: threads)
+        case .ladder:
+            guard let ladder else {
+                throw TripletError.invalidParameter(
+                    name: "coarseGroups", value: "none", expected: "a coarse group per class for the ladder loss")
+            }
+            return try ladder.makeLoss(threads: threads)
+        case .tripletNetwork: return TripletNetworkLoss(miner: miner.makeMiner(margin: minerMargin), threads: threads)
         }
     }
 
@@ -91,7 +101,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         let optimizer = try optimizer.makeOptimizer(weightDecay: weightDecay, threads: options.threads)
         guard let triplets else {
             return try Trainer(
-                network: network, optimizer: optimizer, loss: makeLoss(), train: data.train,
+                network: network, optimizer: optimizer, loss: try makeLoss(), train: data.train,
                 evaluation: data.evaluation, options: options)
         }
         let (train, heldOut) = try triplets.split(data: data, seed: options.seed)
@@ -99,13 +109,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             network: network, optimizer: optimizer,
             objective: try TripletObjective(
                 triplets: train, tripletsPerBatch: triplets.tripletsPerBatch, seed: options.seed,
-                loss: ExplicitTripletMarginLoss(margin: margin)),
+                loss: loss == .tripletNetwork
+                    ? TripletNetworkLoss(threads: options.threads) : ExplicitTripletMarginLoss(margin: margin)),
             inputs: data.train.inputs, evaluation: heldOut, options: options)
     }
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, optimizer, weightDecay, trainClasses, sampleLimit, triplets
+            minerMargin, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
     }
 
     /// Decodes the flat form; missing keys take their defaults.
@@ -139,6 +150,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         sampleLimit = try c.decodeIfPresent(Int.self, forKey: .sampleLimit)
         triplets = try c.decodeIfPresent(TripletTraining.self, forKey: .triplets)
+        ladder = try c.decodeIfPresent(LadderOptions.self, forKey: .ladder)
         options = try TrainingOptions(from: decoder)
     }
 
@@ -159,6 +171,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(weightDecay, forKey: .weightDecay)
         try c.encodeIfPresent(sampleLimit, forKey: .sampleLimit)
         try c.encodeIfPresent(triplets, forKey: .triplets)
+        try c.encodeIfPresent(ladder, forKey: .ladder)
         try options.encode(to: encoder)
     }
 
