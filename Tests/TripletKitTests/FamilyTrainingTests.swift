@@ -22,7 +22,8 @@ struct FamilyTrainingTests {
         var (config, data) = try Self.digitsRun(loss)
         if loss == .ladder {
             config.ladder = LadderOptions(
-                coarseGroups: try LadderOptions.parseGroups("0,6,8,9:1,4,7:2,3,5"), margins: [0.2, 0.1], weights: [1, 0.5])
+                coarseGroups: try LadderOptions.parseGroups("0,6,8,9:1,4,7:2,3,5"), margins: [0.2, 0.1],
+                weights: [1, 0.5])
         }
         let folder = try TripletProcess.temporaryFolder("family-\(loss.rawValue)")
         let trainer = try TrainingRun.train(config, data: data, directory: folder, progress: false)

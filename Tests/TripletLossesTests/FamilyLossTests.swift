@@ -105,7 +105,8 @@ struct FamilyLossTests {
     @Test func ladderOptionsOutOfRange() throws {
         let bad: [([Float], [Float], [Int: Int]?, String)] = [
             ([], [], nil, "margins"), ([0.2, 0.1], [1], nil, "weights"), ([0.2], [1, 1], nil, "weights"),
-            ([-0.1], [1], nil, "margins[0]"), ([.nan], [1], nil, "margins[0]"), ([0.1, .infinity], [1, 1], nil, "margins[1]"),
+            ([-0.1], [1], nil, "margins[0]"), ([.nan], [1], nil, "margins[0]"),
+            ([0.1, .infinity], [1, 1], nil, "margins[1]"),
             ([0.1], [-1], nil, "weights[0]"), ([0.1], [.nan], nil, "weights[0]"),
             ([0.1, 0.1, 0.1], [1, 1, 1], Self.groups, "margins"),
         ]
@@ -130,7 +131,8 @@ struct FamilyLossTests {
             var rows = [[Int]](repeating: [0, 1, 2, 1], count: 4)
             rows[2][1] = level
             let error = expectTripletError("level \(level)") { try loss(x, relevance: try RelevanceMatrix(rows)).loss }
-            #expect(error == .invalidParameter(name: "relevance[2][1]", value: "\(level)", expected: "a level in 0...2"))
+            #expect(
+                error == .invalidParameter(name: "relevance[2][1]", value: "\(level)", expected: "a level in 0...2"))
         }
         // The diagonal is ignored, whatever it holds.
         var rows = [[Int]](repeating: [0, 1, 2, 1], count: 4)
@@ -141,19 +143,27 @@ struct FamilyLossTests {
     @Test func ladderLabelsNeedTheirGroups() throws {
         let (x, labels) = Fixture.batch(b: 6, d: 3, seed: 1)
         let noGroups = try LadderLoss(margins: [0.2, 0.1], weights: [1, 1])
-        guard case .invalidParameter(let name, _, _)? = expectTripletError("no groups", { try noGroups(x, labels: labels) })
+        guard
+            case .invalidParameter(let name, _, _)? = expectTripletError(
+                "no groups", { try noGroups(x, labels: labels) })
         else { return }
         #expect(name == "coarseGroups")
         let partial = try LadderLoss(margins: [0.2, 0.1], weights: [1, 1], coarseGroups: [0: 0, 1: 0])
         let error = expectTripletError("class 2 without a group") { try partial(x, labels: labels) }
-        #expect(error == .invalidParameter(name: "coarseGroups", value: "without class 2", expected: "a coarse group for every class of the batch"))
+        #expect(
+            error
+                == .invalidParameter(
+                    name: "coarseGroups", value: "without class 2",
+                    expected: "a coarse group for every class of the batch"))
     }
 
     @Test func ladderRejectsNonFiniteEmbeddings() throws {
         var (x, _) = Fixture.batch(b: 4, d: 3, seed: 1)
         x[1, 2] = .nan
         let loss = try LadderLoss(margins: [0.2], weights: [1])
-        let error = expectTripletError("NaN") { try loss(x, relevance: Self.randomRelevance(4, levels: 2, seed: 1)).loss }
+        let error = expectTripletError("NaN") {
+            try loss(x, relevance: Self.randomRelevance(4, levels: 2, seed: 1)).loss
+        }
         #expect(error == .nonFiniteValue(what: "embeddings", row: 1, column: 2))
     }
 

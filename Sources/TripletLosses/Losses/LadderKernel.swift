@@ -140,7 +140,9 @@ struct LadderSweep {
     }
 
     /// Writes the indices j ≠ `skipped` of `row` in increasing row[j] (ties: lower index first) to `sorted`.
-    mutating func sortRow(_ row: UnsafePointer<Float>, _ n: Int, skipping skipped: Int, into sorted: UnsafeMutablePointer<Int32>) {
+    mutating func sortRow(
+        _ row: UnsafePointer<Float>, _ n: Int, skipping skipped: Int, into sorted: UnsafeMutablePointer<Int32>
+    ) {
         keys.withUnsafeMutableBufferPointer { k in
             var count = 0
             for j in 0..<n where j != skipped {

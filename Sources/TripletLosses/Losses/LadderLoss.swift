@@ -77,7 +77,8 @@ public struct LadderLoss: EmbeddingLoss {
         let n = embeddings.rowCount
         guard relevance.count == n else {
             throw TripletError.shapeMismatch(
-                expected: "a relevance matrix [\(n), \(n)] for a batch of \(n)", got: [relevance.count, relevance.count])
+                expected: "a relevance matrix [\(n), \(n)] for a batch of \(n)",
+                got: [relevance.count, relevance.count])
         }
         for i in 0..<n {
             for j in 0..<n where j != i {
@@ -90,7 +91,8 @@ public struct LadderLoss: EmbeddingLoss {
         }
         let matrix = try DistanceMatrix(embeddings: embeddings, distance: .cosine, threads: threads, scratch: scratch)
         defer { matrix.recycle() }
-        return LadderKernel(matrix: matrix, relevance: relevance, margins: margins, weights: weights).run(like: embeddings)
+        return LadderKernel(matrix: matrix, relevance: relevance, margins: margins, weights: weights).run(
+            like: embeddings)
     }
 
     /// The loss of a labelled batch, relevance from `coarseGroups` (2 = same label, 1 = same group, 0 = other).

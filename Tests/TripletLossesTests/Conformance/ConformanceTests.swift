@@ -43,7 +43,8 @@ import TripletCore
                     continue
                 }
                 guard let rows = batch["embeddings"] as? [[Double]], let labels = batch["labels"] as? [Int] else {
-                    failures.append("\(url.lastPathComponent): unknown family \(raw["family"] ?? "?") (or a case without a batch)")
+                    failures.append(
+                        "\(url.lastPathComponent): unknown family \(raw["family"] ?? "?") (or a case without a batch)")
                     continue
                 }
                 let embeddings = try Tensor(rows: rows.map { $0.map(Float.init) })
