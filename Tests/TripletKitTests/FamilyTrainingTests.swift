@@ -72,3 +72,33 @@ struct FamilyTrainingTests {
         #expect(try JSONDecoder().decode(TrainingConfig.self, from: data) == config)
     }
 }
+
+/// `triplet evaluate --coarse-groups` adds NDCG@k and graded MAP.
+@Suite("Evaluating with graded relevance")
+struct GradedEvaluationCommandTests {
+    @Test func evaluateReportsNDCGAndGradedMAP() throws {
+        let folder = try TripletProcess.temporaryFolder("graded-evaluate")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = SeededGenerator(seed: 5)
+        let labels = (0..<60).map { $0 % 4 }
+        try NPY.write(
+            try Tensor(
+                shape: [60, 4],
+                scalars: labels.flatMap { l in (0..<4).map { Float($0 == l ? 2 : 0) + generator.nextNormal() } }),
+            to: folder.appendingPathComponent("e.npy"))
+        try NPY.write(labels: labels, to: folder.appendingPathComponent("l.npy"))
+        let out = folder.appendingPathComponent("evaluation.json")
+        let run = try TripletProcess.run([
+            "evaluate", "--embeddings", folder.appendingPathComponent("e.npy").path, "--labels",
+            folder.appendingPathComponent("l.npy").path, "--coarse-groups", "0,1:2,3", "--ndcg-k", "5", "--out",
+            out.path,
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("NDCG@5") && run.output.contains("graded MAP"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any]
+        let graded = try #require(json?["graded"] as? [String: Any])
+        let ndcg = try #require(graded["ndcg_at_k"] as? Double)
+        #expect(ndcg > 0.5 && ndcg <= 1)
+        #expect(graded["graded_map"] != nil && graded["map_per_threshold"] != nil)
+    }
+}

@@ -68,43 +68,84 @@ public struct TripletNetworkLoss: EmbeddingLoss {
         } else {
             gradient = .dense(like: matrix)
         }
-        var loss = 0.0, count = 0, misordered = 0, positiveSum = 0.0, negativeSum = 0.0
+        var sums = TripletNetworkSums()
         matrix.dissimilarities.withUnsafeBufferPointer { dp in
             let d = dp.baseAddress!
-            // One triplet: loss 2q+², q+ = σ(d+ − d−); dL/dd+ = 4q+²(1 − q+) = −dL/dd−.
-            func visit(_ a: Int, _ p: Int, _ q: Int) {
-                let dPositive = Double(d[a * n + p]), dNegative = Double(d[a * n + q])
-                let qPositive = 1 / (1 + exp(dNegative - dPositive))
-                loss += 2 * qPositive * qPositive
-                count += 1
-                if dPositive >= dNegative { misordered += 1 }
-                positiveSum += dPositive
-                negativeSum += dNegative
-                let slope = Float(4 * qPositive * qPositive * (1 - qPositive))
-                guard slope != 0 else { return }
-                gradient.add(a, p, slope)
-                gradient.add(a, q, -slope)
-            }
             switch selection {
             case .list(let list):
-                for t in list { visit(t.anchor, t.positive, t.negative) }
+                for t in list {
+                    sums.visit(d, n, t.anchor, t.positive, t.negative) { gradient.add($0, $1, $2) }
+                }
             case .marginRange(let range):
-                for a in 0..<n {
-                    for p in 0..<n where p != a && labels[p] == labels[a] {
-                        for q in 0..<n
-                        where labels[q] != labels[a] && range.contains(positive: d[a * n + p], negative: d[a * n + q]) {
-                            visit(a, p, q)
+                // Anchors in parallel: each writes only its own gradient row.
+                let groups = LabelGroups(labels)
+                var perAnchor = [TripletNetworkSums](repeating: TripletNetworkSums(), count: n)
+                gradient.dense.withUnsafeMutableBufferPointer { gp in
+                    perAnchor.withUnsafeMutableBufferPointer { out in
+                        let g = gp.baseAddress!
+                        Parallel.forEachChunk(n, threads: matrix.threads) { anchors in
+                            for a in anchors {
+                                let label = groups.classOf[a]
+                                var anchorSums = TripletNetworkSums()
+                                for p in groups.classmates(of: a) where Int(p) != a {
+                                    let dap = d[a * n + Int(p)]
+                                    for q in 0..<n
+                                    where groups.classOf[q] != label
+                                        && range.contains(positive: dap, negative: d[a * n + q])
+                                    {
+                                        anchorSums.visit(d, n, a, Int(p), q) { g[$0 * n + $1] += $2 }
+                                    }
+                                }
+                                out[a] = anchorSums
+                            }
                         }
                     }
                 }
+                for s in perAnchor { sums.add(s) }
             }
         }
-        let mean = Double(max(count, 1))
+        let mean = Double(max(sums.count, 1))
         let stats = LossStats(
-            candidateCount: count, activeCount: misordered, meanPositiveDistance: positiveSum / mean,
-            meanNegativeDistance: negativeSum / mean)
-        guard count > 0 else { return .zero(like: embeddings, stats: stats) }
+            candidateCount: sums.count, activeCount: sums.misordered, meanPositiveDistance: sums.positive / mean,
+            meanNegativeDistance: sums.negative / mean)
+        guard sums.count > 0 else { return .zero(like: embeddings, stats: stats) }
         return LossOutput(
-            value: Float(loss / mean), gradient: matrix.backward(gradient, scale: Float(1 / mean)), stats: stats)
+            value: Float(sums.loss / mean), gradient: matrix.backward(gradient, scale: Float(1 / mean)), stats: stats)
+    }
+}
+
+/// The summed terms of the triplet network's loss, and its counts.
+struct TripletNetworkSums {
+    var loss = 0.0
+    var count = 0
+    var misordered = 0
+    var positive = 0.0
+    var negative = 0.0
+
+    /// One triplet: loss 2q+², q+ = σ(d+ − d−); dL/dd+ = 4q+²(1 − q+) = −dL/dd−, passed to `add(i, j, dL/dd)`.
+    @inline(__always)
+    mutating func visit(
+        _ d: UnsafePointer<Float>, _ n: Int, _ a: Int, _ p: Int, _ q: Int, add: (Int, Int, Float) -> Void
+    ) {
+        let dPositive = Double(d[a * n + p]), dNegative = Double(d[a * n + q])
+        let qPositive = 1 / (1 + exp(dNegative - dPositive))
+        loss += 2 * qPositive * qPositive
+        count += 1
+        if dPositive >= dNegative { misordered += 1 }
+        positive += dPositive
+        negative += dNegative
+        let slope = Float(4 * qPositive * qPositive * (1 - qPositive))
+        guard slope != 0 else { return }
+        add(a, p, slope)
+        add(a, q, -slope)
+    }
+
+    /// Adds another anchor's sums.
+    mutating func add(_ other: TripletNetworkSums) {
+        loss += other.loss
+        count += other.count
+        misordered += other.misordered
+        positive += other.positive
+        negative += other.negative
     }
 }
