@@ -66,9 +66,10 @@ struct FamilyLossTests {
         return (value, active)
     }
 
-    @Test(arguments: [(40, 3), (64, 4), (90, 2)])
-    func streamedLadderEqualsEveryTerm(b: Int, levels: Int) throws {
-        let (x, _) = Fixture.batch(b: b, d: 6, seed: UInt64(b))
+    /// The last batch is large enough for the distances to go through the Gram matrix.
+    @Test(arguments: [(40, 3, 6), (64, 4, 6), (90, 2, 6), (300, 3, 32)])
+    func streamedLadderEqualsEveryTerm(b: Int, levels: Int, d: Int) throws {
+        let (x, _) = Fixture.batch(b: b, d: d, seed: UInt64(b))
         let r = Self.randomRelevance(b, levels: levels, seed: UInt64(levels))
         let margins = (1..<levels).map { Float(levels - $0) * 0.15 }
         let loss = try LadderLoss(margins: margins, weights: margins.map { 1 / $0 }, threads: 2)
