@@ -174,6 +174,22 @@ struct FamilyLossTests {
         #expect(error == .indexOutOfRange(what: "triplet (0, 1, 4)", index: 4, count: 4))
     }
 
+    /// The streamed (every valid triplet) and the listed evaluation agree, also where e^{d} overflows.
+    @Test(arguments: [Float(1), 400])
+    func tripletNetworkStreamEqualsList(scale: Float) throws {
+        var (x, labels) = Fixture.batch(b: 12, d: 4, seed: 6)
+        for k in x.scalars.indices { x.scalars[k] *= scale }
+        let streamed = try TripletNetworkLoss(threads: 2)(x, labels: labels)
+        let listed = try TripletNetworkLoss()(x, triplets: Triplet.allValid(labels: labels))
+        #expect(streamed.stats == listed.stats)
+        #expect(abs(streamed.value - listed.value) <= 1e-6 * max(1, listed.value))
+        let largest = listed.gradient.scalars.map(abs).max() ?? 0
+        for (u, v) in zip(streamed.gradient.scalars, listed.gradient.scalars) {
+            #expect(abs(u - v) <= 1e-5 * largest, "\(u) vs \(v)")
+        }
+        #expect(streamed.gradient.scalars.allSatisfy { $0.isFinite })
+    }
+
     @Test func tripletNetworkWithoutTripletsIsZero() throws {
         let (x, _) = Fixture.batch(b: 4, d: 3, seed: 1)
         let out = try TripletNetworkLoss()(x, triplets: [])

@@ -25,6 +25,8 @@ public struct TripletNetworkLoss: EmbeddingLoss {
     public var threads: Int
     /// B×B buffers reused from one call to the next (shared by copies of this loss).
     private let scratch = ScratchPool()
+    /// Above this, e^{d} is not used as a factor (its inverse would lose precision as a subnormal).
+    private static let largeExp = 1e300
 
     /// A loss over the triplets `miner` selects (every valid one without a miner).
     public init(miner: (any TripletMiner)? = nil, threads: Int = Parallel.defaultThreads) {
@@ -74,7 +76,10 @@ public struct TripletNetworkLoss: EmbeddingLoss {
             switch selection {
             case .list(let list):
                 for t in list {
-                    sums.visit(d, n, t.anchor, t.positive, t.negative) { gradient.add($0, $1, $2) }
+                    let (a, p, q) = (t.anchor, t.positive, t.negative)
+                    sums.visit(d, n, a, p, q, ratio: exp(Double(d[a * n + q]) - Double(d[a * n + p]))) {
+                        gradient.add($0, $1, $2)
+                    }
                 }
             case .marginRange(let range):
                 // Anchors in parallel: each writes only its own gradient row.
@@ -84,16 +89,24 @@ public struct TripletNetworkLoss: EmbeddingLoss {
                     perAnchor.withUnsafeMutableBufferPointer { out in
                         let g = gp.baseAddress!
                         Parallel.forEachChunk(n, threads: matrix.threads) { anchors in
+                            // e^{d(a, j)} once per row: a triplet's e^{d− − d+} is then one product.
+                            var exps = [Double](repeating: 0, count: n)
                             for a in anchors {
                                 let label = groups.classOf[a]
                                 var anchorSums = TripletNetworkSums()
+                                for j in 0..<n { exps[j] = exp(Double(d[a * n + j])) }
                                 for p in groups.classmates(of: a) where Int(p) != a {
-                                    let dap = d[a * n + Int(p)]
+                                    let dap = d[a * n + Int(p)], inverse = 1 / exps[Int(p)]
+                                    let positiveFits = exps[Int(p)] < Self.largeExp
                                     for q in 0..<n
                                     where groups.classOf[q] != label
                                         && range.contains(positive: dap, negative: d[a * n + q])
                                     {
-                                        anchorSums.visit(d, n, a, Int(p), q) { g[$0 * n + $1] += $2 }
+                                        // Past d ≈ 690, e^{d} nears overflow and its inverse underflow: one exp instead.
+                                        let ratio =
+                                            positiveFits && exps[q] < Self.largeExp
+                                            ? exps[q] * inverse : exp(Double(d[a * n + q]) - Double(dap))
+                                        anchorSums.visit(d, n, a, Int(p), q, ratio: ratio) { g[$0 * n + $1] += $2 }
                                     }
                                 }
                                 out[a] = anchorSums
@@ -122,13 +135,15 @@ struct TripletNetworkSums {
     var positive = 0.0
     var negative = 0.0
 
-    /// One triplet: loss 2q+², q+ = σ(d+ − d−); dL/dd+ = 4q+²(1 − q+) = −dL/dd−, passed to `add(i, j, dL/dd)`.
+    /// One triplet, given `ratio` = e^{d− − d+}: loss 2q+², q+ = σ(d+ − d−) = 1 / (1 + ratio);
+    /// dL/dd+ = 4q+²(1 − q+) = −dL/dd−, passed to `add(i, j, dL/dd)`.
     @inline(__always)
     mutating func visit(
-        _ d: UnsafePointer<Float>, _ n: Int, _ a: Int, _ p: Int, _ q: Int, add: (Int, Int, Float) -> Void
+        _ d: UnsafePointer<Float>, _ n: Int, _ a: Int, _ p: Int, _ q: Int, ratio: Double,
+        add: (Int, Int, Float) -> Void
     ) {
         let dPositive = Double(d[a * n + p]), dNegative = Double(d[a * n + q])
-        let qPositive = 1 / (1 + exp(dNegative - dPositive))
+        let qPositive = 1 / (1 + ratio)
         loss += 2 * qPositive * qPositive
         count += 1
         if dPositive >= dNegative { misordered += 1 }
