@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(
             name: "TripletLossesTests",
             dependencies: ["TripletLosses", "TripletCore"],
-            resources: [.copy("Conformance/cases")]
+            resources: [.copy("Conformance/cases"), .copy("Conformance/cases-family")]
         ),
     ]
 )

@@ -11,6 +11,8 @@ struct BenchLosses: ParsableCommand {
         discussion: """
             Embeddings are standard normal (seeded); labels are i mod C, shuffled. Triplet losses use margin 0.2 \
             and the normalised Euclidean distance, as Benchmarks/reference/pml_losses.py does with PML. \
+            The ladder loss puts class c in coarse group c mod 3 (margins 0.2, 0.1; weights 1, 1); the \
+            triplet network scores --miner's triplets on raw embeddings. \
             The median of --repeats timed calls (after one warm-up) is reported, with the peak resident memory.
 
             Example:
@@ -24,13 +26,14 @@ struct BenchLosses: ParsableCommand {
     }
 
     enum Loss: String, ExpressibleByArgument, CaseIterable {
-        case tripletMargin = "triplet-margin", contrastive, ntxent
+        case tripletMargin = "triplet-margin", contrastive, ntxent, ladder
+        case tripletNetwork = "triplet-network"
     }
 
     @Option(help: "Samples per batch.") var batchSize = 1024
     @Option(help: "Embedding dimension.") var dim = 128
     @Option(help: "Number of classes (labels are i mod C).") var classes = 10
-    @Option(help: "Triplet miner (triplet-margin loss only).") var miner = Miner
+    @Option(help: "Triplet miner (triplet-margin and triplet-network losses only).") var miner = Miner
         .semihard
     @Option(help: "Loss.") var loss = Loss.tripletMargin
     @Option(help: "Threads for the loss (BLAS blocks and row-parallel loops).") var threads = 2
@@ -50,7 +53,7 @@ struct BenchLosses: ParsableCommand {
             shape: [batchSize, dim], scalars: (0..<batchSize * dim).map { _ in generator.nextNormal() })
         var labels = (0..<batchSize).map { $0 % classes }
         labels.shuffle(using: &generator)
-        let lossFunction = makeLoss()
+        let lossFunction = try makeLoss()
 
         var output = try lossFunction(embeddings, labels: labels)  // warm-up
         var times: [Double] = []
@@ -60,8 +63,8 @@ struct BenchLosses: ParsableCommand {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
         let median = times.sorted()[times.count / 2]
-        // Only the triplet loss takes a miner.
-        let minerName = loss == .tripletMargin ? miner.rawValue : "none"
+        // Only the triplet losses take a miner.
+        let minerName = loss == .tripletMargin || loss == .tripletNetwork ? miner.rawValue : "none"
         let peak = peakResidentMiB()
         if json {
             let fields: [String] = [
@@ -81,11 +84,14 @@ struct BenchLosses: ParsableCommand {
         }
     }
 
-    private func makeLoss() -> any EmbeddingLoss {
+    private func makeLoss() throws -> any EmbeddingLoss {
         switch loss {
         case .contrastive: return ContrastiveLoss(threads: threads)
         case .ntxent: return NTXentLoss(threads: threads)
-        case .tripletMargin:
+        case .ladder:
+            let groups = Dictionary(uniqueKeysWithValues: (0..<classes).map { ($0, $0 % 3) })
+            return try LadderLoss(margins: [0.2, 0.1], weights: [1, 1], coarseGroups: groups, threads: threads)
+        case .tripletMargin, .tripletNetwork:
             let chosen: any TripletMiner
             switch miner {
             case .batchHard: chosen = BatchHardMiner()
@@ -94,7 +100,9 @@ struct BenchLosses: ParsableCommand {
             case .semihard: chosen = TripletMarginMiner(margin: 0.2, type: .semihard)
             case .easy: chosen = TripletMarginMiner(margin: 0.2, type: .easy)
             }
-            return TripletMarginLoss(margin: 0.2, miner: chosen, threads: threads)
+            return loss == .tripletNetwork
+                ? TripletNetworkLoss(miner: chosen, threads: threads)
+                : TripletMarginLoss(margin: 0.2, miner: chosen, threads: threads)
         }
     }
 

@@ -8,7 +8,9 @@ struct Evaluate: ParsableCommand {
         abstract: "Print retrieval, clustering and verification metrics and write them as JSON.",
         discussion: """
             Every sample is a query against all the others (itself excluded), k = the largest class size − 1 \
-            unless --k is given.
+            unless --k is given. With --coarse-groups (or a model trained with --loss ladder), graded relevance \
+            (2 = same class, 1 = same group, 0 = other) adds NDCG@--ndcg-k (gain 2^rel − 1) and graded MAP \
+            (the mean over thresholds 1 and 2 of the binary MAP over the whole ranking).
 
             Examples:
               triplet evaluate --model runs/convnet --dataset fashion-mnist --split test
@@ -30,6 +32,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "At most this many samples for the verification pairs (all same-class pairs grow as N²).")
     var verificationSamples = 2000
     @Option(help: "Seed of k-means and of the pair and sample draws.") var seed: UInt64 = 0
+    @Option(help: "Coarse groups of the classes for NDCG and graded MAP, e.g. 0,2,4,6:5,7,9:1,3,8.")
+    var coarseGroups: String?
+    @Option(help: "The k of NDCG@k (with coarse groups).") var ndcgK = 10
 
     func run() throws {
         guard let chosen = KNNMetric(rawValue: metric) else {
@@ -41,7 +46,7 @@ struct Evaluate: ParsableCommand {
             }
             return value
         }
-        let (e, y) = try inputs()
+        let (e, y, modelGroups) = try inputs()
         let scores = try RetrievalMetrics.compute(
             embeddings: e, labels: y, k: k.map { .count($0) } ?? .maxBinCount, recallAt: ks, metric: chosen,
             threads: threads)
@@ -66,11 +71,21 @@ struct Evaluate: ParsableCommand {
         if let folds = verification.folds {
             print(String(format: "10-fold accuracy    %.4f ± %.4f", folds.mean, folds.standardDeviation))
         }
+        let groups = try coarseGroups.map(LadderOptions.parseGroups) ?? modelGroups
+        let graded = try groups.map { groups in
+            try GradedRetrieval.compute(
+                embeddings: e, fineLabels: y, coarseGroups: try LadderOptions(coarseGroups: groups).groupOfClass(),
+                k: ndcgK, metric: chosen, threads: threads)
+        }
+        if let graded {
+            print(String(format: "NDCG@%-3d            %.4f", graded.k, graded.ndcgAtK))
+            print(String(format: "graded MAP          %.4f", graded.gradedMAP))
+        }
         let destination = out ?? model.map { "\($0)/evaluation.json" } ?? "evaluation.json"
         let summary = EvaluationSummary(
             retrieval: scores, nmi: clustering.nmi, ami: clustering.ami, rocAUC: verification.areaUnderCurve,
             equalErrorRate: verification.equalErrorRate, tarAtFAR: verification.tarAtFAR,
-            tenFoldAccuracy: verification.folds?.mean)
+            tenFoldAccuracy: verification.folds?.mean, graded: graded)
         try JSONFiles.write(summary, to: URL(fileURLWithPath: destination))
         print("wrote \(destination)")
     }
@@ -94,25 +109,27 @@ struct Evaluate: ParsableCommand {
         let equalErrorRate: Double
         let tarAtFAR: [TARAtFAR]
         let tenFoldAccuracy: Double?
+        let graded: GradedRetrievalScores?
 
         /// Written by `JSONFiles` in snake_case: retrieval, nmi, ami, roc_auc, eer, tar_at_far,
-        /// ten_fold_accuracy.
+        /// ten_fold_accuracy, graded (with coarse groups).
         enum CodingKeys: String, CodingKey {
-            case retrieval, nmi, ami, tenFoldAccuracy
+            case retrieval, nmi, ami, tenFoldAccuracy, graded
             case rocAUC = "rocAuc"
             case equalErrorRate = "eer"
             case tarAtFAR = "tarAtFar"
         }
     }
 
-    private func inputs() throws -> (Tensor, [Int]) {
+    /// The embeddings, their labels, and the coarse groups of a model trained with the ladder loss.
+    private func inputs() throws -> (Tensor, [Int], [[Int]]?) {
         if let embeddings {
             guard model == nil, let labels else {
                 throw ValidationError("--embeddings needs --labels (and no --model)")
             }
             return (
                 try NPY.readTensor(contentsOf: URL(fileURLWithPath: embeddings)),
-                try NPY.readLabels(contentsOf: URL(fileURLWithPath: labels))
+                try NPY.readLabels(contentsOf: URL(fileURLWithPath: labels)), nil
             )
         }
         guard let model, let which = DataSplit(rawValue: split) else {
@@ -121,6 +138,6 @@ struct Evaluate: ParsableCommand {
         }
         let trained = try TrainedModel(directory: URL(fileURLWithPath: model), threads: threads)
         let data = try source.source(model: trained).load(split: which, threads: threads).dataset
-        return (try trained.embed(data.inputs), data.labels)
+        return (try trained.embed(data.inputs), data.labels, trained.config?.ladder?.coarseGroups)
     }
 }

@@ -17,6 +17,9 @@ struct Train: ParsableCommand {
               triplet train --dataset fashion-mnist --model convnet \\
                 --loss triplet-margin --miner semihard --margin 0.2 --epochs 3 \\
                 --batch-size 256 --samples-per-class 32 --out runs/convnet
+              triplet train --dataset fashion-mnist --model mlp --loss ladder \\
+                --coarse-groups 0,2,4,6:5,7,9:1,3,8 --ladder-margins 0.2,0.1 \\
+                --out runs/ladder
             """
     )
 
@@ -35,10 +38,12 @@ struct Train: ParsableCommand {
     var architecture: String?
     @Option(
         help:
-            "Loss: triplet-margin, triplet-margin+ce (with a linear classification head), batch-hard-soft-margin, contrastive or ntxent."
-    ) var loss = LossChoice.tripletMargin
+            "Loss: triplet-margin, triplet-margin+ce (with a linear classification head, see --ce-weight), batch-hard-soft-margin, contrastive, ntxent, ladder (graded: see --coarse-groups) or triplet-network (Hoffer & Ailon: softmax of d+, d−; on --miner's triplets or --triplets)."
+    )
+    var loss = LossChoice.tripletMargin
     @Option(help: "Weight of the classification head's cross-entropy with --loss triplet-margin+ce.")
     var ceWeight: Float = 1
+    @OptionGroup var ladder: LadderFlags
     @Option(help: "Triplet miner: semihard, hard, easy, all, batch-hard or none.") var miner = MinerChoice.semihard
     @Option(help: "Margin of the triplet loss.") var margin: Float = 0.2
     @Option(help: "Margin of the triplet-margin miner.") var minerMargin: Float = 0.2
@@ -92,6 +97,7 @@ struct Train: ParsableCommand {
         "minerMargin": "--miner-margin", "sampleLimit": "--limit", "trainClasses": "--train-classes",
         "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma", "heldOut": "--held-out-triplets",
         "tripletsPerBatch": "--triplets-per-batch", "ceWeight": "--ce-weight", "loss": "--loss",
+        "coarseGroups": "--coarse-groups", "ladderMargins": "--ladder-margins", "ladderWeights": "--ladder-weights",
     ]
 
     func run() throws {
@@ -117,6 +123,7 @@ struct Train: ParsableCommand {
         config.model = model
         config.architecture = try architecture.map(ArchitectureFile.read)
         config.loss = loss
+        config.ladder = try ladder.options(for: loss)
         config.miner = miner
         config.margin = margin
         config.minerMargin = minerMargin

@@ -46,6 +46,15 @@ enum BadInputCases {
             // Triplets valid for any batch of 3 or more rows; none for smaller ones.
             try ExplicitTripletMarginLoss()(x, triplets: x.rowCount >= 3 ? [Triplet(0, 1, 2), Triplet(2, 1, 0)] : [])
         },
+        LabelledLoss(name: "ladder") { x, labels in
+            // Each of the labels these tests use is its own coarse group.
+            let groups = Dictionary(uniqueKeysWithValues: (0..<8).map { ($0, $0) })
+            return try LadderLoss(margins: [0.2, 0.1], weights: [1, 1], coarseGroups: groups)(x, labels: labels)
+        },
+        LabelledLoss(name: "triplet network") { try TripletNetworkLoss()($0, labels: $1) },
+        LabelledLoss(name: "triplet network semihard") {
+            try TripletNetworkLoss(miner: TripletMarginMiner(type: .semihard))($0, labels: $1)
+        },
     ]
 
     static var labelBased: [LabelledLoss] { losses.filter(\.zeroWithoutTriplets) }

@@ -45,6 +45,10 @@ public enum LossChoice: String, Codable, CaseIterable, Sendable {
     case contrastive
     /// `NTXentLoss` with its default temperature.
     case ntxent
+    /// `LadderLoss` with `TrainingConfig.ladder`'s coarse groups, margins and weights.
+    case ladder
+    /// `TripletNetworkLoss` (Hoffer & Ailon) on the configured miner's triplets.
+    case tripletNetwork = "triplet-network"
 }
 
 /// The miner of the triplet-margin loss.

@@ -32,6 +32,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var minerMargin: Float = 0.2
     /// The weight of the classification head's cross-entropy (for `triplet-margin+ce`).
     public var ceWeight: Float = 1
+    /// The coarse groups, margins and weights of the ladder loss (nil unless `loss` is `.ladder`).
+    public var ladder: LadderOptions?
     /// The optimizer.
     public var optimizer: OptimizerChoice = .adam
     /// Weight decay (L2 for adam and sgd, decoupled for adamw).
@@ -62,9 +64,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try check(minerMargin.isFinite, "minerMargin", minerMargin, "a finite number")
         try check(ceWeight >= 0 && ceWeight.isFinite, "ceWeight", ceWeight, "a number >= 0")
         try check(
-            loss == .tripletMargin || triplets == nil, "loss", loss.rawValue,
-            "triplet-margin (the default) when training on explicit triplets")
+            loss == .tripletMargin || loss == .tripletNetwork || triplets == nil, "loss", loss.rawValue,
+            "triplet-margin (the default) or triplet-network when training on explicit triplets")
         try check((sampleLimit ?? 2) >= 2, "sampleLimit", sampleLimit ?? 0, "at least 2")
+        if loss == .ladder { _ = try makeLoss() }
     }
 
     /// The network's layers for samples of `inputShape`.
@@ -73,7 +76,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     }
 
     /// The loss, using `options.threads`.
-    public func makeLoss() -> any EmbeddingLoss {
+    public func makeLoss() throws -> any EmbeddingLoss {
         let threads = options.threads
         switch loss {
         case .tripletMargin, .tripletMarginCrossEntropy:
@@ -81,6 +84,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         case .batchHardSoftMargin: return BatchHardSoftMarginLoss(distance: .euclidean(), threads: threads)
         case .contrastive: return ContrastiveLoss(threads: threads)
         case .ntxent: return NTXentLoss(threads: threads)
+        case .ladder:
+            guard let ladder else {
+                throw TripletError.invalidParameter(
+                    name: "coarseGroups", value: "none", expected: "a coarse group per class for the ladder loss")
+            }
+            return try ladder.makeLoss(threads: threads)
+        case .tripletNetwork: return TripletNetworkLoss(miner: miner.makeMiner(margin: minerMargin), threads: threads)
         }
     }
 
@@ -104,7 +114,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             return try Trainer(
                 network: network, optimizer: optimizer,
                 objective: try LabelledObjective(
-                    labels: data.train.labels, loss: makeLoss(), options: options, classifier: classifier),
+                    labels: data.train.labels, loss: try makeLoss(), options: options, classifier: classifier),
                 inputs: data.train.inputs, evaluation: data.evaluation.map { .retrieval($0) }, options: options)
         }
         let (train, heldOut) = try triplets.split(data: data, seed: options.seed)
@@ -112,13 +122,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             network: network, optimizer: optimizer,
             objective: try TripletObjective(
                 triplets: train, tripletsPerBatch: triplets.tripletsPerBatch, seed: options.seed,
-                loss: ExplicitTripletMarginLoss(margin: margin)),
+                loss: loss == .tripletNetwork
+                    ? TripletNetworkLoss(threads: options.threads) : ExplicitTripletMarginLoss(margin: margin)),
             inputs: data.train.inputs, evaluation: heldOut, options: options)
     }
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets
+            minerMargin, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
     }
 
     /// Decodes the flat form; missing keys take their defaults.
@@ -153,6 +164,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
         sampleLimit = try c.decodeIfPresent(Int.self, forKey: .sampleLimit)
         triplets = try c.decodeIfPresent(TripletTraining.self, forKey: .triplets)
+        ladder = try c.decodeIfPresent(LadderOptions.self, forKey: .ladder)
         options = try TrainingOptions(from: decoder)
     }
 
@@ -174,6 +186,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(weightDecay, forKey: .weightDecay)
         try c.encodeIfPresent(sampleLimit, forKey: .sampleLimit)
         try c.encodeIfPresent(triplets, forKey: .triplets)
+        try c.encodeIfPresent(ladder, forKey: .ladder)
         try options.encode(to: encoder)
     }
 

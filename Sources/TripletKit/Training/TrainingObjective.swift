@@ -81,17 +81,17 @@ public struct LabelledObjective: TrainingObjective {
 }
 
 /// Learning from relative comparisons (Schultz & Joachims 2003; Hoffer & Ailon 2015): explicit (anchor,
-/// positive, negative) triplets of sample indices, no class labels, scored by `ExplicitTripletMarginLoss`
-/// (`torch.nn.TripletMarginLoss`).
+/// positive, negative) triplets of sample indices, no class labels, scored by an `ExplicitTripletLoss`
+/// (`ExplicitTripletMarginLoss`, i.e. `torch.nn.TripletMarginLoss`, or `TripletNetworkLoss`).
 public struct TripletObjective: TrainingObjective {
     /// Draws the batches.
     public let sampler: TripletSampler
     /// The loss.
-    public let loss: ExplicitTripletMarginLoss
+    public let loss: any ExplicitTripletLoss
 
     /// Batches of `tripletsPerBatch` triplets in an order drawn from `seed`.
     public init(
-        triplets: [TripletSampler.Comparison], tripletsPerBatch: Int, seed: UInt64, loss: ExplicitTripletMarginLoss
+        triplets: [TripletSampler.Comparison], tripletsPerBatch: Int, seed: UInt64, loss: any ExplicitTripletLoss
     ) throws {
         sampler = try TripletSampler(triplets: triplets, tripletsPerBatch: tripletsPerBatch, seed: seed)
         self.loss = loss

@@ -4,12 +4,15 @@ import TripletCore
 
 @testable import TripletLosses
 
-/// Runs every record of the conformance cases (values from PyTorch / PML) against TripletKit:
-/// the project's copy, plus every folder in `TRIPLETKIT_CONFORMANCE_DIRS` (colon-separated).
+/// Runs every record of the conformance cases (values from PyTorch / PML, or from the formulas of the
+/// family's other learners) against TripletKit: the project's copies (`cases`, `cases-family`), plus
+/// every folder in `TRIPLETKIT_CONFORMANCE_DIRS` (colon-separated).
 @Suite struct ConformanceTests {
     static func caseFiles() throws -> [URL] {
         var folders: [URL] = []
-        if let bundled = Bundle.module.url(forResource: "cases", withExtension: nil) { folders.append(bundled) }
+        for name in ["cases", "cases-family"] {
+            if let bundled = Bundle.module.url(forResource: name, withExtension: nil) { folders.append(bundled) }
+        }
         let extra = ProcessInfo.processInfo.environment["TRIPLETKIT_CONFORMANCE_DIRS"] ?? ""
         folders += extra.split(separator: ":").map { URL(fileURLWithPath: String($0)) }
         return try folders.flatMap { folder in
@@ -25,15 +28,26 @@ import TripletCore
         for url in try Self.caseFiles() {
             let data = try Data(contentsOf: url)
             guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-                let batch = root["case"] as? [String: Any], let records = root["records"] as? [[String: Any]],
-                let rows = batch["embeddings"] as? [[Double]], let labels = batch["labels"] as? [Int]
+                let batch = root["case"] as? [String: Any], let records = root["records"] as? [[String: Any]]
             else {
                 failures.append("\(url.lastPathComponent): not a conformance case file")
                 continue
             }
-            let embeddings = try Tensor(rows: rows.map { $0.map(Float.init) })
             for raw in records {
                 checked += 1
+                // A family record carries its own inputs (cases-family/).
+                if let check = FamilyConformance.checks[raw["family"] as? String ?? ""] {
+                    if let problem = FamilyConformance.run(check, raw) {
+                        failures.append("\(url.lastPathComponent) \(raw["name"] ?? "?"): \(problem)")
+                    }
+                    continue
+                }
+                guard let rows = batch["embeddings"] as? [[Double]], let labels = batch["labels"] as? [Int] else {
+                    failures.append(
+                        "\(url.lastPathComponent): unknown family \(raw["family"] ?? "?") (or a case without a batch)")
+                    continue
+                }
+                let embeddings = try Tensor(rows: rows.map { $0.map(Float.init) })
                 let record = ConformanceRecord(
                     file: url.lastPathComponent, name: raw["name"] as? String ?? "?",
                     family: raw["family"] as? String ?? "?",
