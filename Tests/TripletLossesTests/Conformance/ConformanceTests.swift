@@ -12,7 +12,7 @@ import TripletCore
         if let bundled = Bundle.module.url(forResource: "cases", withExtension: nil) { folders.append(bundled) }
         let extra = ProcessInfo.processInfo.environment["TRIPLETKIT_CONFORMANCE_DIRS"] ?? ""
         folders += extra.split(separator: ":").map { URL(fileURLWithPath: String($0)) }
-        return try folders.flatMap { folder in
+        return try FamilyConformance.caseFiles() + folders.flatMap { folder in
             try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
                 .filter { $0.pathExtension == "json" }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
@@ -24,7 +24,13 @@ import TripletCore
         var failures: [String] = []
         for url in try Self.caseFiles() {
             let data = try Data(contentsOf: url)
-            guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            if let root = json, FamilyConformance.isFamilyCase(root) {
+                let family = FamilyConformance.check(file: url.lastPathComponent, root: root)
+                (checked, failures) = (checked + family.checked, failures + family.failures)
+                continue
+            }
+            guard let root = json,
                 let batch = root["case"] as? [String: Any], let records = root["records"] as? [[String: Any]],
                 let rows = batch["embeddings"] as? [[Double]], let labels = batch["labels"] as? [Int]
             else {
