@@ -4,3 +4,4 @@
 @_exported import TripletEvaluation
 @_exported import TripletLosses
 @_exported import TripletNetworks
+@_exported import TripletLinear

@@ -15,14 +15,4 @@ public struct DiagonalMetric: Sendable {
 
     /// `objective − dualObjective` ≥ 0: the objective is within this of the optimum.
     public var dualityGap: Double { objective - dualObjective }
-
-    /// d_w(x, y)² for two rows of `weights.count` values.
-    public func squaredDistance(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Double {
-        var sum = 0.0
-        for i in weights.indices {
-            let d = Double(x[i]) - Double(y[i])
-            sum += weights[i] * d * d
-        }
-        return sum
-    }
 }

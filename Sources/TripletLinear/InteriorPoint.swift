@@ -16,6 +16,8 @@ struct InteriorPoint {
     private let c: Double
     private var w: [Double], mu: [Double]
     private var xi: [Double], beta: [Double], alpha: [Double], s: [Double]
+    /// The rows of Z scaled by 1/√d, reused by every iteration (N×D: allocating it anew is costly).
+    private var scaled: [Double]
 
     init(_ z: ComparisonDifferences, c: Double) {
         self.z = z
@@ -26,6 +28,15 @@ struct InteriorPoint {
         s = xi
         alpha = [Double](repeating: c / 2, count: z.count)
         beta = alpha
+        scaled = z.rows
+    }
+
+    /// αᵀs + βᵀξ + μᵀw at the current point: the interior-point method's own measure of the duality gap.
+    var complementarityGap: Double {
+        var sum = 0.0
+        for t in 0..<z.count { sum += alpha[t] * s[t] + beta[t] * xi[t] }
+        for i in 0..<z.dimension { sum += mu[i] * w[i] }
+        return sum
     }
 
     /// The current point as a metric: w₊ = max(w, 0) with its objective, and the dual objective at α
@@ -53,9 +64,7 @@ struct InteriorPoint {
         let rw = (0..<width).map { w[$0] - zAlpha[$0] - mu[$0] }
         let rxi = (0..<n).map { c - alpha[$0] - beta[$0] }
         let rs = (0..<n).map { zw[$0] + xi[$0] - 1 - s[$0] }
-        var complementarity = 0.0
-        for t in 0..<n { complementarity += alpha[t] * s[t] + beta[t] * xi[t] }
-        for i in 0..<width { complementarity += mu[i] * w[i] }
+        let complementarity = complementarityGap
         let nu = complementarity / Double(2 * n + width)
         let d = (0..<n).map { xi[$0] / beta[$0] + s[$0] / alpha[$0] }
         let system = Cholesky(upper: normalMatrix(d), size: width)
@@ -137,12 +146,15 @@ struct InteriorPoint {
     }
 
     /// I + diag(μ/w) + Zᵀ diag(1/d) Z, upper triangle, by `dsyrk` over the rows of Z scaled by 1/√d.
-    private func normalMatrix(_ d: [Double]) -> [Double] {
+    private mutating func normalMatrix(_ d: [Double]) -> [Double] {
         let n = z.count, width = z.dimension
-        var scaled = z.rows
-        for t in 0..<n {
-            let factor = 1 / d[t].squareRoot()
-            for i in 0..<width { scaled[t * width + i] *= factor }
+        z.rows.withUnsafeBufferPointer { rows in
+            scaled.withUnsafeMutableBufferPointer { out in
+                for t in 0..<n {
+                    let factor = 1 / d[t].squareRoot()
+                    for i in t * width..<(t + 1) * width { out[i] = rows[i] * factor }
+                }
+            }
         }
         var matrix = [Double](repeating: 0, count: width * width)
         for i in 0..<width { matrix[i * width + i] = 1 + mu[i] / w[i] }
