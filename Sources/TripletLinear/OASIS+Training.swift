@@ -10,7 +10,9 @@ extension OASIS {
         /// Violated steps left alone because ‖V‖_F = 0.
         public var skippedCount: Int
         /// The mean hinge over the steps.
-        public var meanHinge: Double { hinges.isEmpty ? 0 : hinges.reduce(0) { $0 + Double($1) } / Double(hinges.count) }
+        public var meanHinge: Double {
+            hinges.isEmpty ? 0 : hinges.reduce(0) { $0 + Double($1) } / Double(hinges.count)
+        }
     }
 
     /// Runs one step per comparison, in order, on the rows of `features` [N, D].

@@ -1,9 +1,10 @@
+import TripletCore
+
 #if canImport(Accelerate)
     import Accelerate
 #else
     import COpenBLAS
 #endif
-import TripletCore
 
 /// OASIS (Chechik, Sharma, Shalit & Bengio, JMLR 2010): a bilinear similarity S_W(x, y) = xᵀ W y learned
 /// online from comparisons with passive-aggressive updates.

@@ -1,9 +1,10 @@
+import TripletCore
+
 #if canImport(Accelerate)
     import Accelerate
 #else
     import COpenBLAS
 #endif
-import TripletCore
 
 /// Schultz & Joachims (NIPS 2003), "Learning a distance metric from relative comparisons", with A = I: a
 /// diagonal metric d_w(x, y)² = Σᵢ wᵢ (xᵢ − yᵢ)² learned from comparisons "a is closer to p than to n" by

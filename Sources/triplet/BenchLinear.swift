@@ -12,8 +12,10 @@ struct BenchLinear: ParsableCommand {
             metric-learn's SCML and LSML on the same comparisons, and calls this command.
 
             Example:
-              triplet bench linear --train train_x.npy --comparisons train_cmp.npy \\
-                --held-out held_x.npy --held-out-labels held_y.npy --held-out-comparisons held_cmp.npy --c 0.1
+              triplet bench linear --train train_x.npy \\
+                --comparisons train_cmp.npy --held-out held_x.npy \\
+                --held-out-labels held_y.npy \\
+                --held-out-comparisons held_cmp.npy --c 0.1
             """
     )
 
@@ -35,7 +37,10 @@ struct BenchLinear: ParsableCommand {
         let d = x.rowWidth
         var rows: [[String: Any]] = []
         let identity = try LinearProjection.diagonal([Double](repeating: 1, count: d))
-        rows.append(["method": "identity", "accuracy": try Self.accuracy(held, test, projection: identity), "seconds": 0])
+        rows.append([
+            "method": "identity (TripletKit check)", "accuracy": try Self.accuracy(held, test, projection: identity),
+            "seconds": 0,
+        ])
         for value in c.split(separator: ",").compactMap({ Double($0) }) {
             let start = Date()
             let metric = try RelativeComparisons(c: value).fit(features: x, comparisons: list)
@@ -55,7 +60,8 @@ struct BenchLinear: ParsableCommand {
         rows.append([
             "method": "TripletKit OASIS C=\(oasisC) (exact xᵀWy)", "seconds": seconds,
             "accuracy": try Self.bilinearAccuracy(held, test, w),
-            "precision_at_1": try Self.precisionAtOne(scores: try Self.matmul(held, try Self.matmul(w, held, transposeB: true)), labels),
+            "precision_at_1": try Self.precisionAtOne(
+                scores: try Self.matmul(held, try Self.matmul(w, held, transposeB: true)), labels),
         ])
         let embedded = try Self.matmul(held, factor, transposeB: true)
         let symmetricScores = try Self.matmul(embedded, embedded, transposeB: true)
@@ -117,7 +123,8 @@ struct BenchLinear: ParsableCommand {
     /// Fraction with e_a·e_p > e_a·e_n.
     static func dotAccuracy(_ e: Tensor, _ test: [Comparison]) throws -> Double {
         func dot(_ i: Int, _ j: Int) -> Float { (0..<e.rowWidth).reduce(0) { $0 + e[i, $1] * e[j, $1] } }
-        return Double(test.filter { dot($0.anchor, $0.positive) > dot($0.anchor, $0.negative) }.count) / Double(test.count)
+        return Double(test.filter { dot($0.anchor, $0.positive) > dot($0.anchor, $0.negative) }.count)
+            / Double(test.count)
     }
 
     /// The most similar other sample of each query.

@@ -19,9 +19,11 @@ struct FitLinear: ParsableCommand {
             Samples of more than one dimension (images) are flattened; features are used as stored.
 
             Examples:
-              triplet fit-linear --learner relative-comparisons --features x.npy --feature-labels y.npy \\
+              triplet fit-linear --learner relative-comparisons \\
+                --features x.npy --feature-labels y.npy \\
                 --c 0.1 --comparisons 100000 --seed 0 --out runs/sj
-              triplet fit-linear --learner oasis --csv digits.csv --c 0.1 --comparisons 100000 --out runs/oasis
+              triplet fit-linear --learner oasis --csv digits.csv \\
+                --c 0.1 --comparisons 100000 --out runs/oasis
               triplet evaluate --model runs/oasis --csv digits.csv
             """
     )
@@ -56,7 +58,8 @@ struct FitLinear: ParsableCommand {
         case .relativeComparisons:
             print(
                 String(
-                    format: "relative-comparisons: %d comparisons in %.3f s, objective %.6g (duality gap %.2g), %d satisfied",
+                    format:
+                        "relative-comparisons: %d comparisons in %.3f s, objective %.6g (duality gap %.2g), %d satisfied",
                     summary.comparisons, summary.seconds, summary.objective, summary.detail, summary.active))
         }
         print("wrote \(out)/model.safetensors and \(out)/model.json")

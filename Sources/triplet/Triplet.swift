@@ -7,8 +7,8 @@ struct TripletCommand: ParsableCommand {
         commandName: "triplet",
         abstract: "TripletKit: metric learning with the triplet loss.",
         subcommands: [
-            Train.self, FitLinear.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self, Bench.self,
-            GalleryCommand.self,
+            Train.self, FitLinear.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self,
+            Bench.self, GalleryCommand.self,
         ]
     )
 }

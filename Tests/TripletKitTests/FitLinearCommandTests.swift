@@ -63,7 +63,9 @@ struct FitLinearCommandTests {
         // ‖e_a − e_b‖² = Σ w (x_a − x_b)² with w = diag(P)².
         for (a, b) in [(0, 1), (5, 17), (30, 59)] {
             let embedded = (0..<e.rowWidth).reduce(0.0) { $0 + pow(Double(e[a, $1] - e[b, $1]), 2) }
-            let direct = (0..<4).reduce(0.0) { $0 + weights[$1] * weights[$1] * pow(Double(data[a, $1] - data[b, $1]), 2) }
+            let direct = (0..<4).reduce(0.0) {
+                $0 + weights[$1] * weights[$1] * pow(Double(data[a, $1] - data[b, $1]), 2)
+            }
             #expect(abs(embedded - direct) <= 1e-4 * max(direct, 1e-3))
         }
     }
@@ -89,7 +91,8 @@ struct FitLinearCommandTests {
         try NPY.write(try Tensor(rows: [[3, 0], [0, 3], [3, 0]]), to: big)
         let satisfied = root.appendingPathComponent("satisfied.csv")
         try "0,2,1\n".write(to: satisfied, atomically: true, encoding: .utf8)
-        try expectError(["--learner", "oasis", "--features", big.path, "--triplets", satisfied.path], mentions: ["already hold"])
+        try expectError(
+            ["--learner", "oasis", "--features", big.path, "--triplets", satisfied.path], mentions: ["already hold"])
         // No comparison can be satisfied by w ≥ 0: the negative is the anchor's twin.
         let twin = root.appendingPathComponent("twin.csv")
         try "2,1,0\n".write(to: twin, atomically: true, encoding: .utf8)
@@ -98,17 +101,20 @@ struct FitLinearCommandTests {
         // NaN features.
         let nan = root.appendingPathComponent("nan.npy")
         try NPY.write(try Tensor(rows: [[1, .nan], [0, 1], [1, 1]]), to: nan)
-        try expectError(["--learner", "oasis", "--features", nan.path, "--triplets", satisfied.path], mentions: ["nan"])
+        try expectError(
+            ["--learner", "oasis", "--features", nan.path, "--triplets", satisfied.path], mentions: ["nan"])
         // A triplet index beyond the samples; labels of another count; one class; a bad C; a bad learner.
         let far = root.appendingPathComponent("far.csv")
         try "0,1,7\n".write(to: far, atomically: true, encoding: .utf8)
-        try expectError(["--learner", "oasis", "--features", big.path, "--triplets", far.path], mentions: ["7", "range"])
+        try expectError(
+            ["--learner", "oasis", "--features", big.path, "--triplets", far.path], mentions: ["7", "range"])
         let short = root.appendingPathComponent("short.npy")
         try NPY.write(labels: [0, 1], to: short)
         try expectError(["--learner", "oasis", "--features", x, "--feature-labels", short.path], mentions: ["labels"])
         let one = root.appendingPathComponent("one.npy")
         try NPY.write(labels: Array(repeating: 0, count: 60), to: one)
-        try expectError(["--learner", "relative-comparisons", "--features", x, "--feature-labels", one.path], mentions: ["class"])
+        try expectError(
+            ["--learner", "relative-comparisons", "--features", x, "--feature-labels", one.path], mentions: ["class"])
         try expectError(["--learner", "oasis", "--c", "0"] + features, mentions: ["C"])
         try expectError(["--learner", "lmnn"] + features, mentions: ["lmnn"])
         try expectError(["--learner", "oasis", "--features", x], mentions: ["--feature-labels"])
@@ -116,6 +122,6 @@ struct FitLinearCommandTests {
 
     @Test func helpShowsAnExample() throws {
         let help = try TripletProcess.run(["fit-linear", "--help"])
-        #expect(help.output.contains("triplet fit-linear --learner relative-comparisons"))
+        #expect(help.output.contains("triplet fit-linear --learner relative-comparisons \\"))
     }
 }

@@ -17,7 +17,8 @@ import TripletCore
 
     static func reference(_ name: String) throws -> Reference {
         let url = try #require(
-            Bundle.module.url(forResource: "relative_comparisons_\(name)", withExtension: "json", subdirectory: "Reference"))
+            Bundle.module.url(
+                forResource: "relative_comparisons_\(name)", withExtension: "json", subdirectory: "Reference"))
         return try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
     }
 
@@ -26,7 +27,8 @@ import TripletCore
         let r = try Self.reference(name)
         let features = try Tensor(rows: r.features.map { $0.map(Float.init) })
         let learner = try RelativeComparisons(c: r.C)
-        let metric = try learner.fit(features: features, comparisons: r.comparisons.map { Comparison($0[0], $0[1], $0[2]) })
+        let metric = try learner.fit(
+            features: features, comparisons: r.comparisons.map { Comparison($0[0], $0[1], $0[2]) })
         #expect(abs(metric.objective - r.objective) <= 1e-4 * r.objective, "\(metric.objective) vs \(r.objective)")
         #expect(metric.dualityGap <= 1e-6 * metric.objective)
         #expect(metric.dualObjective <= r.objective * (1 + 1e-6))
@@ -68,13 +70,16 @@ import TripletCore
         let n = 1000, d = 64
         let labels = (0..<n).map { $0 % 10 }
         let features = try Tensor(
-            shape: [n, d], scalars: (0..<n * d).map { Float(labels[$0 / d] == ($0 % d) % 10 ? 1 : 0) + 0.5 * g.nextNormal() })
+            shape: [n, d],
+            scalars: (0..<n * d).map { Float(labels[$0 / d] == ($0 % d) % 10 ? 1 : 0) + 0.5 * g.nextNormal() })
         var draw = try LabelComparisons(labels: labels, seed: 1)
         let comparisons = draw.next(20_000)
         let start = Date()
         let metric = try RelativeComparisons(c: 0.01, tolerance: 1e-6).fit(features: features, comparisons: comparisons)
         let seconds = Date().timeIntervalSince(start)
-        print("relative comparisons: 20 000 × 64 in \(seconds) s, \(metric.iterations) iterations, gap \(metric.dualityGap)")
+        print(
+            "relative comparisons: 20 000 × 64 in \(seconds) s, \(metric.iterations) iterations, gap \(metric.dualityGap)"
+        )
         #expect(metric.dualityGap <= 1e-6 * metric.objective)
     }
 }

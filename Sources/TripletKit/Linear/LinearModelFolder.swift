@@ -11,7 +11,8 @@ enum LinearModelFolder {
         projection: Tensor, inputShape: [Int], metric: KNNMetric, summary: LinearFitSummary, to directory: URL
     ) throws {
         var generator = SeededGenerator(seed: 0)
-        let dense = try Dense(inputs: projection.shape[1], outputs: projection.shape[0], bias: false, generator: &generator)
+        let dense = try Dense(
+            inputs: projection.shape[1], outputs: projection.shape[0], bias: false, generator: &generator)
         dense.weight.value = projection
         let network = Sequential(layers: inputShape.count > 1 ? [Flatten(), dense] : [dense])
         let sidecar = Checkpoint.Sidecar(

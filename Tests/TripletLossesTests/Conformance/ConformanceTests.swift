@@ -10,9 +10,10 @@ import TripletCore
     static func caseFiles() throws -> [URL] {
         var folders: [URL] = []
         if let bundled = Bundle.module.url(forResource: "cases", withExtension: nil) { folders.append(bundled) }
+        if let family = Bundle.module.url(forResource: "cases-family", withExtension: nil) { folders.append(family) }
         let extra = ProcessInfo.processInfo.environment["TRIPLETKIT_CONFORMANCE_DIRS"] ?? ""
         folders += extra.split(separator: ":").map { URL(fileURLWithPath: String($0)) }
-        return try FamilyConformance.caseFiles() + folders.flatMap { folder in
+        return try folders.flatMap { folder in
             try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
                 .filter { $0.pathExtension == "json" }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }

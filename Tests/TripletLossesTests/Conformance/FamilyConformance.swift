@@ -8,14 +8,6 @@ enum FamilyConformance {
         "OASIS (Chechik et al. 2010)": OASISConformance.check
     ]
 
-    /// The case files of the project's `cases-family` folder.
-    static func caseFiles() throws -> [URL] {
-        guard let folder = Bundle.module.url(forResource: "cases-family", withExtension: nil) else { return [] }
-        return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-            .filter { $0.pathExtension == "json" }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
-    }
-
     /// Whether a case file holds family records (inputs inside each record, no shared `case.embeddings`).
     static func isFamilyCase(_ root: [String: Any]) -> Bool {
         (root["case"] as? [String: Any])?["embeddings"] == nil && root["records"] is [[String: Any]]
