@@ -26,6 +26,7 @@ struct BenchLinear: ParsableCommand {
     var heldOutLabels: String
     @Option(help: "Held-out comparisons [K, 3] among the held-out samples.") var heldOutComparisons: String
     @Option(name: .customLong("c"), help: "C values of Schultz–Joachims, comma-separated.") var c = "0.1"
+    @Option(help: "The full variant's step size.") var fullLearningRate = 0.1
     @Option(help: "OASIS's aggressiveness C.") var oasisC: Float = 0.1
     @Option(help: "OASIS's passes over the comparisons.") var oasisPasses = 1
 
@@ -49,6 +50,17 @@ struct BenchLinear: ParsableCommand {
                 "method": "TripletKit Schultz-Joachims C=\(value)", "seconds": seconds,
                 "accuracy": try Self.accuracy(held, test, projection: try LinearProjection.diagonal(metric.weights)),
                 "objective": metric.objective, "gap": metric.dualityGap, "iterations": metric.iterations,
+            ])
+        }
+        for value in c.split(separator: ",").compactMap({ Double($0) }) {
+            let start = Date()
+            let fitted = try LowRankRelativeComparisons(c: value, learningRate: fullLearningRate)
+                .fit(features: x, comparisons: list)
+            let seconds = Date().timeIntervalSince(start)
+            let l = try Tensor(shape: [fitted.rank, d], scalars: fitted.projection)
+            rows.append([
+                "method": "TripletKit Schultz-Joachims full L (subgradient) C=\(value)", "seconds": seconds,
+                "accuracy": try Self.accuracy(held, test, projection: l), "mean_hinge": fitted.meanHinge,
             ])
         }
         let start = Date()

@@ -16,6 +16,9 @@ struct FitLinear: ParsableCommand {
             relative-comparisons: a diagonal metric Σᵢ wᵢ(xᵢ − yᵢ)², w ≥ 0 (Schultz & Joachims 2003), the \
             QP ½‖w‖² + C Σ slack solved to a certified duality gap. The model embeds x ↦ √w ⊙ x (Euclidean).
 
+            relative-comparisons-full: the same comparisons with a full (optionally low-rank, --rank) map \
+            x ↦ Lx, trained by minibatch subgradient descent (--epochs, --lr); no optimality certificate.
+
             Samples of more than one dimension (images) are flattened; features are used as stored.
 
             Examples:
@@ -38,6 +41,9 @@ struct FitLinear: ParsableCommand {
         help: "Comparisons drawn from the labels (OASIS: steps; default 100000); with --triplets, OASIS's steps.")
     var comparisons: Int?
     @Option(help: "Seed of the comparisons drawn from the labels.") var seed: UInt64 = 0
+    @Option(help: "relative-comparisons-full: rows of L (default: the feature width).") var rank: Int?
+    @Option(help: "relative-comparisons-full: passes over the comparisons.") var epochs = 5
+    @Option(help: "relative-comparisons-full: the step size.") var lr = 0.1
     @Option(help: "The model folder to write.") var out: String
 
     func run() throws {
@@ -46,7 +52,8 @@ struct FitLinear: ParsableCommand {
             throw ValidationError("--features needs --feature-labels, or --triplets to learn from a triplet file")
         }
         let fit = LinearFit(
-            learner: learner, source: data, triplets: triplets, c: c, comparisons: comparisons, seed: seed)
+            learner: learner, source: data, triplets: triplets, c: c, comparisons: comparisons, seed: seed,
+            rank: rank, epochs: epochs, learningRate: lr)
         let summary = try fit.run(to: URL(fileURLWithPath: out))
         switch summary.learner {
         case .oasis:
@@ -61,6 +68,11 @@ struct FitLinear: ParsableCommand {
                     format:
                         "relative-comparisons: %d comparisons in %.3f s, objective %.6g (duality gap %.2g), %d satisfied",
                     summary.comparisons, summary.seconds, summary.objective, summary.detail, summary.active))
+        case .relativeComparisonsFull:
+            print(
+                String(
+                    format: "relative-comparisons-full: %d comparisons in %.3f s, rank %d, mean hinge %.4f (last pass)",
+                    summary.comparisons, summary.seconds, summary.dimension, summary.objective))
         }
         print("wrote \(out)/model.safetensors and \(out)/model.json")
     }

@@ -21,7 +21,7 @@ struct FitLinearCommandTests {
         return (x.path, y.path)
     }
 
-    @Test(arguments: ["oasis", "relative-comparisons"])
+    @Test(arguments: ["oasis", "relative-comparisons", "relative-comparisons-full"])
     func aFittedModelLoadsAndEvaluates(learner: String) throws {
         let root = try TripletProcess.temporaryFolder("fit-linear-\(learner)")
         defer { try? FileManager.default.removeItem(at: root) }

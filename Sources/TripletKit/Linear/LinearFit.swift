@@ -25,16 +25,23 @@ public struct LinearFit: Sendable {
     /// file's comparisons in order until it has made this many steps (nil: one pass), and relative
     /// comparisons use the file as it is.
     public var comparisons: Int?
-    /// Seed of the comparisons drawn from labels.
+    /// Seed of the comparisons drawn from labels (and of the full variant's order).
     public var seed: UInt64
+    /// The full variant's settings (see `LowRankRelativeComparisons`): rows of L (nil: D), passes and step.
+    public var rank: Int?
+    /// The full variant's passes over the comparisons.
+    public var epochs: Int
+    /// The full variant's step size.
+    public var learningRate: Double
 
     /// A fit; see the properties.
     public init(
         learner: LinearLearner, source: DataSource, triplets: String? = nil, c: Double, comparisons: Int? = nil,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, rank: Int? = nil, epochs: Int = 5, learningRate: Double = 0.1
     ) {
         (self.learner, self.source, self.triplets, self.c, self.comparisons, self.seed) =
             (learner, source, triplets, c, comparisons, seed)
+        (self.rank, self.epochs, self.learningRate) = (rank, epochs, learningRate)
     }
 
     /// Loads the data, learns, writes the model folder to `directory` and returns the summary.
@@ -55,10 +62,13 @@ public struct LinearFit: Sendable {
         let features = try Tensor(shape: [inputs.rowCount, inputs.rowWidth], scalars: inputs.scalars)
         let list = try comparisonList(loaded)
         let start = Date()
+        let labels = loaded.dataset.labels
         let (projection, metric, summary) =
-            learner == .oasis
-            ? try fitOASIS(features, list, labels: loaded.dataset.labels)
-            : try fitRelativeComparisons(features, list, labels: loaded.dataset.labels)
+            switch learner {
+            case .oasis: try fitOASIS(features, list, labels: labels)
+            case .relativeComparisons: try fitRelativeComparisons(features, list, labels: labels)
+            case .relativeComparisonsFull: try fitFull(features, list, labels: labels)
+            }
         var finished = summary
         finished.seconds = Date().timeIntervalSince(start)
         try LinearModelFolder.save(
@@ -102,16 +112,35 @@ public struct LinearFit: Sendable {
         return (projection, .dot, summary)
     }
 
+    /// The file's comparisons, or `comparisons` drawn from the labels.
+    private func chosen(_ list: [Comparison]?, labels: [Int]) throws -> [Comparison] {
+        if let list { return list }
+        var draw = try LabelComparisons(labels: labels, seed: seed)
+        return draw.next(comparisons ?? 100_000)
+    }
+
+    private func fitFull(
+        _ features: Tensor, _ list: [Comparison]?, labels: [Int]
+    ) throws -> (Tensor, KNNMetric, LinearFitSummary) {
+        let chosen = try chosen(list, labels: labels)
+        let learner = try LowRankRelativeComparisons(
+            c: c, rank: rank, epochs: epochs, learningRate: learningRate, seed: seed)
+        let fitted = try learner.fit(features: features, comparisons: chosen)
+        let projection = try Tensor(shape: [fitted.rank, features.rowWidth], scalars: fitted.projection)
+        guard projection.allFinite else {
+            throw TripletError.invalidParameter(
+                name: "learningRate", value: "\(learningRate) (L diverged)", expected: "a smaller step size")
+        }
+        let summary = LinearFitSummary(
+            learner: .relativeComparisonsFull, c: c, comparisons: chosen.count, seed: list == nil ? seed : nil,
+            objective: fitted.meanHinge, active: 0, detail: 0, dimension: fitted.rank, seconds: 0)
+        return (projection, .euclidean, summary)
+    }
+
     private func fitRelativeComparisons(
         _ features: Tensor, _ list: [Comparison]?, labels: [Int]
     ) throws -> (Tensor, KNNMetric, LinearFitSummary) {
-        let chosen: [Comparison]
-        if let list {
-            chosen = list
-        } else {
-            var draw = try LabelComparisons(labels: labels, seed: seed)
-            chosen = draw.next(comparisons ?? 100_000)
-        }
+        let chosen = try chosen(list, labels: labels)
         let metric = try RelativeComparisons(c: c).fit(features: features, comparisons: chosen)
         guard metric.weights.contains(where: { $0 > 0 }) else {
             throw TripletError.invalidParameter(

@@ -6,4 +6,7 @@ public enum LinearLearner: String, Codable, CaseIterable, Sendable {
     /// Schultz & Joachims (2003): a diagonal metric; the model embeds x ↦ √w ⊙ x, compared with the
     /// Euclidean distance (which then equals the learned metric).
     case relativeComparisons = "relative-comparisons"
+    /// The full (optionally low-rank) variant of Schultz & Joachims: x ↦ Lx trained by minibatch
+    /// subgradient descent (`LowRankRelativeComparisons`), compared with the Euclidean distance.
+    case relativeComparisonsFull = "relative-comparisons-full"
 }
