@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TripletNetworks", targets: ["TripletNetworks"]),
         .library(name: "TripletData", targets: ["TripletData"]),
         .library(name: "TripletEvaluation", targets: ["TripletEvaluation"]),
+        .library(name: "TripletLinear", targets: ["TripletLinear"]),
         .library(name: "TripletKit", targets: ["TripletKit"]),
         .library(name: "TripletGallery", targets: ["TripletGallery"]),
         .executable(name: "triplet", targets: ["triplet"]),
@@ -39,9 +40,16 @@ let package = Package(
         .target(name: "TripletNetworks", dependencies: ["TripletCore"]),
         .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb"]),
         .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
+        // The linear learners (OASIS, Schultz & Joachims's relative comparisons): BLAS on dense features.
+        .target(
+            name: "TripletLinear",
+            dependencies: ["TripletCore", .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))]
+        ),
         .target(
             name: "TripletKit",
-            dependencies: ["TripletCore", "TripletLosses", "TripletNetworks", "TripletData", "TripletEvaluation"]
+            dependencies: [
+                "TripletCore", "TripletLosses", "TripletNetworks", "TripletData", "TripletEvaluation", "TripletLinear",
+            ]
         ),
         .target(
             name: "TripletGallery",
@@ -57,6 +65,7 @@ let package = Package(
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
+        .testTarget(name: "TripletLinearTests", dependencies: ["TripletLinear"], resources: [.copy("Reference")]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
         .testTarget(
@@ -66,7 +75,7 @@ let package = Package(
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "TripletLossesTests",
-            dependencies: ["TripletLosses", "TripletCore"],
+            dependencies: ["TripletLosses", "TripletCore", "TripletLinear"],
             resources: [.copy("Conformance/cases"), .copy("Conformance/cases-family")]
         ),
     ]

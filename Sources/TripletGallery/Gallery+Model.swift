@@ -3,7 +3,8 @@ import TripletKit
 
 extension Gallery {
     /// Opens (or creates) the gallery of a trained model: bound to its fingerprint and embedding width.
-    /// The calls below that take `model` embed raw samples with it and refuse any other model.
+    /// The calls below that take `model` embed raw samples with it and refuse any other model. The metric
+    /// defaults to the model's (`.dot` for an OASIS model, else Euclidean).
     ///
     /// ```swift
     /// let model = try TrainedModel(directory: URL(fileURLWithPath: "runs/model"))
@@ -12,10 +13,11 @@ extension Gallery {
     /// let answer = try gallery.identify(samples: oneImage, model: model)[0]
     /// ```
     public convenience init(
-        path: URL, model: TrainedModel, metric: KNNMetric = .euclidean, templates: GalleryTemplates = .allSamples
+        path: URL, model: TrainedModel, metric: KNNMetric? = nil, templates: GalleryTemplates = .allSamples
     ) throws {
         try self.init(
-            path: path, fingerprint: model.fingerprint, dimension: model.embeddingDimension, metric: metric,
+            path: path, fingerprint: model.fingerprint, dimension: model.embeddingDimension,
+            metric: metric ?? model.metric,
             templates: templates)
     }
 

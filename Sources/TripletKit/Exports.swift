@@ -2,5 +2,6 @@
 @_exported import TripletCore
 @_exported import TripletData
 @_exported import TripletEvaluation
+@_exported import TripletLinear
 @_exported import TripletLosses
 @_exported import TripletNetworks

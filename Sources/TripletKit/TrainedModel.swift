@@ -20,6 +20,10 @@ public struct TrainedModel {
     public let embeddingDimension: Int
     /// Its `ModelFingerprint`: what a gallery checks before comparing embeddings.
     public let fingerprint: String
+    /// The metric its embeddings are meant to be compared with: `.dot` for an OASIS model, else Euclidean.
+    public let metric: KNNMetric
+    /// How a linear learner made it (`triplet fit-linear`), nil for a network trained by `Trainer`.
+    public let linear: LinearFitSummary?
 
     /// Loads `directory`, building its layers with `registry` (register your own layer types there); throws
     /// a clear error for a missing or corrupt file or an unknown layer kind.
@@ -36,6 +40,8 @@ public struct TrainedModel {
             normalization = nil
         }
         inputShape = sidecar.inputShape
+        metric = sidecar.metric ?? .euclidean
+        linear = sidecar.linear
         fingerprint = try ModelFingerprint.of(directory: directory)
         embeddingDimension = try network.checkShapes(inputShape: sidecar.inputShape).reduce(1, *)
     }

@@ -24,7 +24,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Split of fashion-mnist (with --model): train or test.") var split = "test"
     @Option(help: "Embeddings [N, D] (float NPY), instead of --model.") var embeddings: String?
     @Option(help: "Labels [N] (integer NPY), with --embeddings.") var labels: String?
-    @Option(help: "Metric: euclidean, squaredEuclidean, cosine or dot.") var metric = "euclidean"
+    @Option(help: "Metric: euclidean, squaredEuclidean, cosine or dot (default: the model's, else euclidean).")
+    var metric: String?
     @Option(help: "Neighbours ranked by the metrics (default: the largest class size − 1).") var k: Int?
     @Option(help: "K values of Recall@K, e.g. 1,2,4,8.") var recallAt = "1,2,4,8"
     @Option(help: "Where to write the metrics (default: MODEL/evaluation.json, or evaluation.json).") var out: String?
@@ -37,7 +38,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The k of NDCG@k (with coarse groups).") var ndcgK = 10
 
     func run() throws {
-        guard let chosen = KNNMetric(rawValue: metric) else {
+        if let metric, KNNMetric(rawValue: metric) == nil {
             throw ValidationError("--metric \(metric): expected one of \(KNNMetric.allCases.map(\.rawValue))")
         }
         let ks = try recallAt.split(separator: ",").map { part -> Int in
@@ -46,7 +47,8 @@ struct Evaluate: ParsableCommand {
             }
             return value
         }
-        let (e, y, modelGroups) = try inputs()
+        let (e, y, modelGroups, modelMetric) = try inputs()
+        let chosen = metric.flatMap(KNNMetric.init(rawValue:)) ?? modelMetric ?? .euclidean
         let scores = try RetrievalMetrics.compute(
             embeddings: e, labels: y, k: k.map { .count($0) } ?? .maxBinCount, recallAt: ks, metric: chosen,
             threads: threads)
@@ -121,15 +123,16 @@ struct Evaluate: ParsableCommand {
         }
     }
 
-    /// The embeddings, their labels, and the coarse groups of a model trained with the ladder loss.
-    private func inputs() throws -> (Tensor, [Int], [[Int]]?) {
+    /// The embeddings, their labels, the coarse groups of a model trained with the ladder loss and the
+    /// model's metric (nil for given embeddings).
+    private func inputs() throws -> (Tensor, [Int], [[Int]]?, KNNMetric?) {
         if let embeddings {
             guard model == nil, let labels else {
                 throw ValidationError("--embeddings needs --labels (and no --model)")
             }
             return (
                 try NPY.readTensor(contentsOf: URL(fileURLWithPath: embeddings)),
-                try NPY.readLabels(contentsOf: URL(fileURLWithPath: labels)), nil
+                try NPY.readLabels(contentsOf: URL(fileURLWithPath: labels)), nil, nil
             )
         }
         guard let model, let which = DataSplit(rawValue: split) else {
@@ -138,6 +141,6 @@ struct Evaluate: ParsableCommand {
         }
         let trained = try TrainedModel(directory: URL(fileURLWithPath: model), threads: threads)
         let data = try source.source(model: trained).load(split: which, threads: threads).dataset
-        return (try trained.embed(data.inputs), data.labels, trained.config?.ladder?.coarseGroups)
+        return (try trained.embed(data.inputs), data.labels, trained.config?.ladder?.coarseGroups, trained.metric)
     }
 }

@@ -7,8 +7,8 @@ struct TripletCommand: ParsableCommand {
         commandName: "triplet",
         abstract: "TripletKit: metric learning with the triplet loss.",
         subcommands: [
-            Train.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self, Bench.self,
-            GalleryCommand.self,
+            Train.self, FitLinear.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self,
+            Bench.self, GalleryCommand.self,
         ]
     )
 }
@@ -17,6 +17,6 @@ struct TripletCommand: ParsableCommand {
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure TripletKit's speed and memory.",
-        subcommands: [BenchLosses.self, BenchKNN.self, BenchGallery.self]
+        subcommands: [BenchLosses.self, BenchKNN.self, BenchGallery.self, BenchLinear.self]
     )
 }

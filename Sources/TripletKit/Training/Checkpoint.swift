@@ -35,6 +35,10 @@ struct Checkpoint {
         /// The generator state of every Dropout layer, in layer order (absent: no Dropout layer).
         var dropoutStates: [[UInt64]]?
         var history: [EpochMetrics]
+        /// How a linear learner made the model (nil for a network trained by `Trainer`).
+        var linear: LinearFitSummary? = nil
+        /// The metric to compare its embeddings with (nil: Euclidean, as for every earlier model).
+        var metric: KNNMetric? = nil
         // Keys: `JSONFiles` writes input_shape, optimizer_steps, … and reads those or camelCase.
     }
 

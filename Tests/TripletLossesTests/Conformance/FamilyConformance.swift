@@ -13,6 +13,7 @@ enum FamilyConformance {
     static let checks: [String: Check] = [
         LadderConformance.family: LadderConformance.check,
         TripletNetworkConformance.family: TripletNetworkConformance.check,
+        OASISConformance.family: OASISConformance.check,
     ]
 
     /// Nil when the record passes, else what differs or why it could not be mapped.
