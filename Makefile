@@ -10,7 +10,7 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery test bench bench-knn bench-gallery bench-swift bench-pml bench-train torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery test bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
@@ -107,6 +107,19 @@ bench-train: build
 	    --out $(BENCH_OUT)/train-pt/$$m-$$miner --json 2>/dev/null | tail -1 | tee -a $(BENCH_OUT)/train-pytorch.jsonl; \
 	done
 	@python3 Benchmarks/compare_train.py $(BENCH_OUT)/train-tripletkit.jsonl $(BENCH_OUT)/train-pytorch.jsonl
+
+# The family's learners (triplet, triplet + CE, Hoffer–Ailon, ladder, OASIS, Schultz–Joachims) on Fashion-MNIST
+# reduced to 64 PCA dimensions: P@1, MAP@R, NDCG@10, graded MAP and training seconds as a Markdown table.
+bench-learners: build
+	@python3 -c "import numpy" 2>/dev/null || pip install -q numpy
+	@$(RUN_ENV) BIN=$(BIN) THREADS=$(THREADS) OUT=$(BENCH_OUT)/learners Benchmarks/learners.sh
+
+# Schultz–Joachims and OASIS against metric-learn 0.7.0 (SCML, LSML) on scikit-learn's digits, in one run;
+# metric-learn needs scikit-learn < 1.6, kept apart in a virtual environment.
+bench-comparisons: build
+	@[ -x .venv-ml/bin/python ] || (python3 -m venv .venv-ml && \
+	  .venv-ml/bin/pip install -q metric-learn==0.7.0 "scikit-learn<1.6")
+	@$(RUN_ENV) .venv-ml/bin/python Benchmarks/reference/relative_comparisons_bench.py --c 0.1 --triplet $(BIN)
 
 # A model saved by TripletKit loads into the equivalent PyTorch module, built from its model.json, and embeds
 # the same (1e-5): the demo model and a custom architecture from a file (residual block, LayerNorm, GELU).

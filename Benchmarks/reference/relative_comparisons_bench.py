@@ -8,7 +8,7 @@ correctly (d(a, p) < d(a, n), or S(a, p) > S(a, n) for OASIS) and the training t
 
     python3 -m venv /work/venv-ml && /work/venv-ml/bin/pip install metric-learn==0.7.0 "scikit-learn<1.6"
     swift build -c release --product triplet
-    /work/venv-ml/bin/python Benchmarks/reference/relative_comparisons_bench.py [--triplet .build/release/triplet]
+    .venv-ml/bin/python Benchmarks/reference/relative_comparisons_bench.py [--triplet .build/release/triplet]
 """
 import argparse
 import json

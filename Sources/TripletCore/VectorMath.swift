@@ -57,6 +57,26 @@ package enum VectorMath {
         return total
     }
 
+    /// Σₖ (a[k] − mean)², in SIMD lanes.
+    @inlinable @inline(__always)
+    package static func centredSquares(_ a: UnsafePointer<Float>, mean: Float, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        let m = SIMD8<Float>(repeating: mean)
+        var k = 0
+        while k + 8 <= n {
+            let d = UnsafeRawPointer(a + k).loadUnaligned(as: SIMD8<Float>.self) - m
+            acc += d * d
+            k += 8
+        }
+        var total = acc.sum()
+        while k < n {
+            let d = a[k] - mean
+            total += d * d
+            k += 1
+        }
+        return total
+    }
+
     /// y[k] += alpha · x[k].
     @inlinable @inline(__always)
     package static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {

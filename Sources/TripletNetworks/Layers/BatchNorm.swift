@@ -98,65 +98,68 @@ public final class BatchNorm: Layer {
         var means = [Float](repeating: 0, count: c)
         var invStd = [Float](repeating: 0, count: c)
         var unbiased = [Float](repeating: 0, count: c)
-        input.scalars.withUnsafeBufferPointer { x in
-            let x = x.baseAddress!
-            if training {
-                for f in 0..<c {
-                    // Two passes in Double: mean, then the centred sum of squares.
-                    var sum = 0.0
-                    forEachRun(f, n: n, inner: inner) { start in sum += Double(VectorMath.sum(x + start, inner)) }
-                    let mean = sum / Double(count)
-                    var squares = 0.0
-                    forEachRun(f, n: n, inner: inner) { start in
-                        for i in start..<(start + inner) {
-                            let d = Double(x[i]) - mean
-                            squares += d * d
+        if training {
+            input.scalars.withUnsafeBufferPointer { x in
+                means.withUnsafeMutableBufferPointer { means in
+                    invStd.withUnsafeMutableBufferPointer { invStd in
+                        unbiased.withUnsafeMutableBufferPointer { unbiased in
+                            forEachFeature(count: input.scalars.count) { f in
+                                // Two passes, each run in SIMD lanes, the runs summed in Double.
+                                var sum = 0.0
+                                forEachRun(f, n: n, inner: inner) { start in
+                                    sum += Double(VectorMath.sum(x.baseAddress! + start, inner))
+                                }
+                                let mean = Float(sum / Double(count))
+                                var squares = 0.0
+                                forEachRun(f, n: n, inner: inner) { start in
+                                    squares += Double(VectorMath.centredSquares(x.baseAddress! + start, mean: mean, inner))
+                                }
+                                means[f] = mean
+                                invStd[f] = Float(1 / (squares / Double(count) + Double(eps)).squareRoot())
+                                unbiased[f] = Float(squares / Double(count - 1))
+                            }
                         }
                     }
-                    means[f] = Float(mean)
-                    invStd[f] = Float(1 / (squares / Double(count) + Double(eps)).squareRoot())
-                    unbiased[f] = Float(squares / Double(count - 1))
-                }
-            } else {
-                for f in 0..<c {
-                    means[f] = runningMean.value.scalars[f]
-                    invStd[f] = 1 / (runningVar.value.scalars[f] + eps).squareRoot()
                 }
             }
-        }
-        let xhat = Tensor.filled(input.shape) { out in
-            input.scalars.withUnsafeBufferPointer { x in
-                for f in 0..<c {
-                    let (m, s) = (means[f], invStd[f])
-                    forEachRun(f, n: n, inner: inner) { start in
-                        for i in start..<(start + inner) { out[i] = (x[i] - m) * s }
-                    }
-                }
-            }
-        }
-        if training {
             let mom = momentum
             for f in 0..<c {
                 runningMean.value.scalars[f] = (1 - mom) * runningMean.value.scalars[f] + mom * means[f]
                 runningVar.value.scalars[f] = (1 - mom) * runningVar.value.scalars[f] + mom * unbiased[f]
             }
             numBatchesTracked.value.scalars[0] += 1
-            normalized = xhat
             inverseStd = invStd
         } else {
-            normalized = nil
+            for f in 0..<c {
+                means[f] = runningMean.value.scalars[f]
+                invStd[f] = 1 / (runningVar.value.scalars[f] + eps).squareRoot()
+            }
         }
         let gamma = weight.value.scalars, beta = bias.value.scalars
-        return Tensor.filled(input.shape) { out in
-            xhat.scalars.withUnsafeBufferPointer { xh in
-                for f in 0..<c {
-                    let (g, b) = (gamma[f], beta[f])
-                    forEachRun(f, n: n, inner: inner) { start in
-                        for i in start..<(start + inner) { out[i] = g * xh[i] + b }
+        var xhat: Tensor?
+        let output = Tensor.filled(input.shape) { out in
+            let write = { (normalized: UnsafeMutablePointer<Float>?) in
+                input.scalars.withUnsafeBufferPointer { x in
+                    self.forEachFeature(count: input.scalars.count) { f in
+                        let (m, s, g, b) = (means[f], invStd[f], gamma[f], beta[f])
+                        self.forEachRun(f, n: n, inner: inner) { start in
+                            for i in start..<(start + inner) {
+                                let h = (x[i] - m) * s
+                                normalized?[i] = h
+                                out[i] = g * h + b
+                            }
+                        }
                     }
                 }
             }
+            if training {
+                xhat = Tensor.filled(input.shape) { write($0.baseAddress!) }
+            } else {
+                write(nil)
+            }
         }
+        normalized = xhat
+        return output
     }
 
     /// dx = γ/σ·(dy − mean(dy) − x̂·mean(dy·x̂)); dγ += Σ dy·x̂, dβ += Σ dy.
@@ -170,15 +173,15 @@ public final class BatchNorm: Layer {
         var sumDyXhat = [Double](repeating: 0, count: c)
         gradOutput.scalars.withUnsafeBufferPointer { dy in
             xhat.scalars.withUnsafeBufferPointer { xh in
-                for f in 0..<c {
-                    forEachRun(f, n: n, inner: inner) { start in
-                        var (a, b): (Float, Float) = (0, 0)
-                        for i in start..<(start + inner) {
-                            a += dy[i]
-                            b += dy[i] * xh[i]
+                sumDy.withUnsafeMutableBufferPointer { sumDy in
+                    sumDyXhat.withUnsafeMutableBufferPointer { sumDyXhat in
+                        forEachFeature(count: xhat.scalars.count) { f in
+                            forEachRun(f, n: n, inner: inner) { start in
+                                sumDy[f] += Double(VectorMath.sum(dy.baseAddress! + start, inner))
+                                sumDyXhat[f] += Double(
+                                    VectorMath.dot(dy.baseAddress! + start, xh.baseAddress! + start, inner))
+                            }
                         }
-                        sumDy[f] += Double(a)
-                        sumDyXhat[f] += Double(b)
                     }
                 }
             }
@@ -191,7 +194,7 @@ public final class BatchNorm: Layer {
         return Tensor.filled(xhat.shape) { dx in
             gradOutput.scalars.withUnsafeBufferPointer { dy in
                 xhat.scalars.withUnsafeBufferPointer { xh in
-                    for f in 0..<c {
+                    forEachFeature(count: xhat.scalars.count) { f in
                         let scale = gamma[f] * inverseStd[f]
                         let meanDy = Float(sumDy[f] / count), meanDyXhat = Float(sumDyXhat[f] / count)
                         forEachRun(f, n: n, inner: inner) { start in
@@ -200,6 +203,14 @@ public final class BatchNorm: Layer {
                     }
                 }
             }
+        }
+    }
+
+    /// Calls `body` for every feature, split across `threads` when the tensor (of `count` elements) is
+    /// large enough to be worth it; each feature's elements are disjoint from the others'.
+    private func forEachFeature(count: Int, _ body: (Int) -> Void) {
+        Parallel.forEachChunk(features, threads: count >= 1 << 15 ? threads : 1, chunksPerThread: 2) { range in
+            for f in range { body(f) }
         }
     }
 
