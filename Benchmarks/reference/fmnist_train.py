@@ -75,6 +75,9 @@ def parse_args(argv=None):
                         "sidecar_module.py into the equivalent torch module")
     p.add_argument("--weight-decay", type=float, default=0.0, help="with --optimizer adamw: decoupled weight decay")
     p.add_argument("--optimizer", choices=["adam", "adamw"], default="adam")
+    p.add_argument("--ce-weight", type=float, default=0.0,
+                   help="triplet + cross-entropy: a linear classification head on the embedding, its "
+                        "cross-entropy times this weight added to the loss (TripletKit's --loss triplet-margin+ce)")
     p.add_argument("--augment-pad", type=int, default=0,
                    help="zero-pad each training image by this many pixels and crop back at a random place "
                         "(TripletKit's --augment-pad)")
@@ -371,10 +374,18 @@ def train(args):
         model = build(json.load(open(args.architecture)))
     else:
         model = build_model(args.model)
+    params = list(model.parameters())
+    head = None
+    if args.ce_weight > 0:
+        model.eval()
+        with torch.no_grad():
+            dim = model(x_train[:2]).shape[1]
+        head = torch.nn.Linear(dim, int(y_train.max()) + 1)
+        params += list(head.parameters())
     if args.optimizer == "adamw":
-        opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+        opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
     else:
-        opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+        opt = torch.optim.Adam(params, lr=args.lr)
     scheduler = None
     # The default reducer, but recording how many triplet losses were > 0. The loss
     # keeps a deep copy of the reducer it is given, so read the stats from that copy.
@@ -418,6 +429,8 @@ def train(args):
             emb = model(xb)
             idx = miner(emb, yb)
             loss = loss_fn(emb, yb, idx)
+            if head is not None:
+                loss = loss + args.ce_weight * torch.nn.functional.cross_entropy(head(emb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
