@@ -13,13 +13,18 @@ struct Train: ParsableCommand {
             OUT/checkpoint/ (for --resume) and at the end OUT/report.html (see `triplet report`; --no-report \
             skips it). Evaluation after each epoch embeds the test set and ranks it against itself (self excluded).
 
-            Example:
+            Examples:
               triplet train --dataset fashion-mnist --model convnet \\
                 --loss triplet-margin --miner semihard --margin 0.2 --epochs 3 \\
                 --batch-size 256 --samples-per-class 32 --out runs/convnet
               triplet train --dataset fashion-mnist --model mlp --loss ladder \\
                 --coarse-groups 0,2,4,6:5,7,9:1,3,8 --ladder-margins 0.2,0.1 \\
                 --out runs/ladder
+              triplet train --dataset fashion-mnist --model convnet \\
+                --loss triplet-margin+ce --ce-weight 1 --out runs/triplet-ce
+              triplet train --features x.npy --feature-labels y.npy --model mlp \\
+                --eval-features test_x.npy --eval-feature-labels test_y.npy \\
+                --loss triplet-network --miner semihard --out runs/hoffer-ailon
             """
     )
 
@@ -161,7 +166,9 @@ struct Train: ParsableCommand {
             print(
                 try JSONFiles.line(
                     Summary(
-                        impl: "tripletkit", model: model.rawValue, miner: miner.rawValue, epochs: epochs,
+                        impl: "tripletkit",
+                        model: architecture.map { URL(fileURLWithPath: $0).lastPathComponent } ?? model.rawValue,
+                        miner: miner.rawValue, epochs: epochs,
                         threads: threads, imagesPerS: images / seconds, pAt1: last.precisionAtOne,
                         mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy)))
         }
