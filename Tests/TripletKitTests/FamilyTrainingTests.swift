@@ -79,14 +79,7 @@ struct GradedEvaluationCommandTests {
     @Test func evaluateReportsNDCGAndGradedMAP() throws {
         let folder = try TripletProcess.temporaryFolder("graded-evaluate")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = SeededGenerator(seed: 5)
-        let labels = (0..<60).map { $0 % 4 }
-        try NPY.write(
-            try Tensor(
-                shape: [60, 4],
-                scalars: labels.flatMap { l in (0..<4).map { Float($0 == l ? 2 : 0) + generator.nextNormal() } }),
-            to: folder.appendingPathComponent("e.npy"))
-        try NPY.write(labels: labels, to: folder.appendingPathComponent("l.npy"))
+        try TripletProcess.writeClusteredEmbeddings(in: folder, classes: 4, seed: 5)
         let out = folder.appendingPathComponent("evaluation.json")
         let run = try TripletProcess.run([
             "evaluate", "--embeddings", folder.appendingPathComponent("e.npy").path, "--labels",

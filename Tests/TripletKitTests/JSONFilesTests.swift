@@ -103,14 +103,7 @@ struct JSONFilesTests {
     @Test func evaluationJSONIsSnakeCase() throws {
         let folder = try Self.temporaryFolder("evaluate")
         defer { try? FileManager.default.removeItem(at: folder) }
-        var generator = SeededGenerator(seed: 4)
-        let labels = (0..<60).map { $0 % 3 }
-        try NPY.write(
-            try Tensor(
-                shape: [60, 4],
-                scalars: labels.flatMap { l in (0..<4).map { Float($0 == l ? 2 : 0) + generator.nextNormal() } }),
-            to: folder.appendingPathComponent("e.npy"))
-        try NPY.write(labels: labels, to: folder.appendingPathComponent("l.npy"))
+        try TripletProcess.writeClusteredEmbeddings(in: folder, classes: 3, seed: 4)
         let out = folder.appendingPathComponent("evaluation.json")
         _ = try Self.run([
             "evaluate", "--embeddings", folder.appendingPathComponent("e.npy").path, "--labels",
