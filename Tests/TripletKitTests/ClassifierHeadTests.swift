@@ -69,7 +69,9 @@ struct ClassifierHeadTests {
 
     @Test func badInputsAreClearErrors() throws {
         let (e, labels) = try Self.batch(seed: 5)
-        #expect(throws: TripletError.self) { try ClassifierHead(embeddingDimension: 5, classes: [3, 3], weight: 1, seed: 0) }
+        #expect(throws: TripletError.self) {
+            try ClassifierHead(embeddingDimension: 5, classes: [3, 3], weight: 1, seed: 0)
+        }
         #expect(throws: TripletError.self) {
             try ClassifierHead(embeddingDimension: 5, classes: labels, weight: -1, seed: 0)
         }
@@ -104,7 +106,9 @@ struct ClassifierHeadTests {
         try TrainingRun.train(first, data: data, directory: parts, progress: false)
         let resumed = try TrainingRun.train(config, data: data, directory: parts, resume: true, progress: false)
         #expect(resumed.network.stateDict().map(\.1) == uninterrupted.network.stateDict().map(\.1))
-        #expect(resumed.objective.parameters.map(\.parameter.value) == uninterrupted.objective.parameters.map(\.parameter.value))
+        #expect(
+            resumed.objective.parameters.map(\.parameter.value)
+                == uninterrupted.objective.parameters.map(\.parameter.value))
         for folder in [whole, parts] { try? FileManager.default.removeItem(at: folder) }
     }
 }
