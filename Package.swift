@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TripletData", targets: ["TripletData"]),
         .library(name: "TripletEvaluation", targets: ["TripletEvaluation"]),
         .library(name: "TripletLinear", targets: ["TripletLinear"]),
+        .library(name: "TripletText", targets: ["TripletText"]),
         .library(name: "TripletKit", targets: ["TripletKit"]),
         .library(name: "TripletGallery", targets: ["TripletGallery"]),
         .executable(name: "triplet", targets: ["triplet"]),
@@ -40,6 +41,8 @@ let package = Package(
         .target(name: "TripletNetworks", dependencies: ["TripletCore"]),
         .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb"]),
         .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
+        // The text encoder's side: BERT WordPiece tokenisation (the encoder follows).
+        .target(name: "TripletText", dependencies: ["TripletCore"]),
         // The linear learners (OASIS, Schultz & Joachims's relative comparisons): BLAS on dense features.
         .target(
             name: "TripletLinear",
@@ -65,6 +68,8 @@ let package = Package(
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
+        // Fixtures/: all-MiniLM-L6-v2's vocab.txt and Hugging Face's ids for 3 036 texts.
+        .testTarget(name: "TripletTextTests", dependencies: ["TripletText"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TripletLinearTests", dependencies: ["TripletLinear"], resources: [.copy("Reference")]),
         .testTarget(
             name: "TripletEvaluationTests", dependencies: ["TripletEvaluation"], resources: [.copy("Reference")]),
