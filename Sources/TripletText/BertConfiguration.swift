@@ -1,0 +1,70 @@
+import Foundation
+import TripletCore
+
+/// The sizes of a BERT encoder, as Hugging Face's `config.json` states them.
+public struct BertConfiguration: Codable, Equatable, Sendable {
+    /// Tokens in the vocabulary.
+    public var vocabSize: Int
+    /// Width of every hidden state.
+    public var hiddenSize: Int
+    /// Transformer layers.
+    public var numHiddenLayers: Int
+    /// Attention heads per layer (hiddenSize is a multiple of it).
+    public var numAttentionHeads: Int
+    /// Width of the feed-forward block.
+    public var intermediateSize: Int
+    /// Positions the position embedding covers.
+    public var maxPositionEmbeddings: Int
+    /// Token types (segments).
+    public var typeVocabSize: Int
+    /// LayerNorm's epsilon.
+    public var layerNormEps: Float
+    /// The feed-forward activation; only "gelu" (exact, erf) is supported.
+    public var hiddenAct: String
+
+    enum CodingKeys: String, CodingKey {
+        case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
+        case numAttentionHeads = "num_attention_heads", intermediateSize = "intermediate_size"
+        case maxPositionEmbeddings = "max_position_embeddings", typeVocabSize = "type_vocab_size"
+        case layerNormEps = "layer_norm_eps", hiddenAct = "hidden_act"
+    }
+
+    /// Reads `config.json`; throws a `corruptFile` error naming what is missing or does not fit.
+    public init(contentsOf url: URL) throws {
+        guard let data = try? Data(contentsOf: url) else {
+            throw TripletError.corruptFile(path: url.path, reason: "cannot be read (a Hugging Face BERT config.json)")
+        }
+        do {
+            self = try JSONDecoder().decode(BertConfiguration.self, from: data)
+        } catch {
+            throw TripletError.corruptFile(path: url.path, reason: "not a BERT config.json: \(error)")
+        }
+        do {
+            try validate()
+        } catch TripletError.invalidParameter(let name, let value, let expected) {
+            throw TripletError.corruptFile(path: url.path, reason: "\(name) \(value): expected \(expected)")
+        }
+    }
+
+    /// Throws when a size is not positive, the width is not a multiple of the heads, or the activation is
+    /// not "gelu".
+    public func validate() throws {
+        for (name, value) in [
+            ("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
+            ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
+            ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabSize),
+        ] where value < 1 || value > 1 << 24 {
+            throw TripletError.invalidParameter(name: name, value: "\(value)", expected: "1 to 2^24")
+        }
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw TripletError.invalidParameter(
+                name: "hidden_size", value: "\(hiddenSize)", expected: "a multiple of num_attention_heads")
+        }
+        guard hiddenAct == "gelu" else {
+            throw TripletError.invalidParameter(name: "hidden_act", value: hiddenAct, expected: "gelu")
+        }
+        guard layerNormEps > 0, layerNormEps.isFinite else {
+            throw TripletError.invalidParameter(name: "layer_norm_eps", value: "\(layerNormEps)", expected: "> 0")
+        }
+    }
+}

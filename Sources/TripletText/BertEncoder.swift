@@ -1,0 +1,130 @@
+import Foundation
+import TripletCore
+import TripletNetworks
+
+/// A BERT encoder with sentence-transformers' mean pooling: token, position and type embeddings with
+/// LayerNorm, then N × (multi-head self-attention, residual + LayerNorm, feed-forward with exact GELU,
+/// residual + LayerNorm); the sentence embedding is the mean of the token states under the attention mask,
+/// optionally L2-normalised. Loads a Hugging Face BERT folder (`config.json`, `model.safetensors` with
+/// Hugging Face's parameter names, an optional "bert." prefix).
+///
+/// ```swift
+/// let encoder = try BertEncoder(folder: modelFolder)
+/// let tokenizer = try BertTokenizer(vocabulary: Vocabulary(contentsOf: modelFolder.appendingPathComponent("vocab.txt")))
+/// let embeddings = try encoder.embed(tokenizer.encode(batch: ["A cat sat.", "Un chat"]), normalize: true)
+/// ```
+public final class BertEncoder {
+    /// The sizes.
+    public let configuration: BertConfiguration
+    /// Threads for the matrix products and the attention heads.
+    public var threads: Int {
+        didSet { for layer in allLayers { layer.threads = threads } }
+    }
+    let words: Embedding, positions: Embedding, types: Embedding, embeddingNorm: LayerNorm
+    let blocks: [BertBlock]
+
+    /// An encoder of `configuration` with weights drawn from `seed` (PyTorch's default initialisers).
+    public init(configuration: BertConfiguration, seed: UInt64 = 0, threads: Int = 1) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        var g = SeededGenerator(seed: seed)
+        let width = configuration.hiddenSize
+        words = try Embedding(count: configuration.vocabSize, dimension: width, generator: &g)
+        positions = try Embedding(count: configuration.maxPositionEmbeddings, dimension: width, generator: &g)
+        types = try Embedding(count: configuration.typeVocabSize, dimension: width, generator: &g)
+        embeddingNorm = try LayerNorm(normalizedShape: [width], eps: configuration.layerNormEps)
+        blocks = try (0..<configuration.numHiddenLayers).map { _ in
+            try BertBlock(configuration: configuration, generator: &g)
+        }
+        self.threads = threads
+        for layer in allLayers { layer.threads = threads }
+    }
+
+    /// The encoder of a Hugging Face BERT folder. Throws when config.json is missing or malformed, or when
+    /// model.safetensors lacks a tensor or holds one of another shape (each named).
+    public convenience init(folder: URL, threads: Int = 1) throws {
+        try self.init(
+            configuration: try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json")),
+            threads: threads)
+        let file = folder.appendingPathComponent("model.safetensors")
+        var stored: [String: Tensor] = [:]
+        for (name, tensor) in try SafeTensors.read(from: file).tensors {
+            stored[name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name] = tensor
+        }
+        for (name, parameter) in namedParameters {
+            guard let tensor = stored[name] else {
+                throw TripletError.corruptFile(path: file.path, reason: "has no tensor \(name)")
+            }
+            guard tensor.shape == parameter.value.shape else {
+                throw TripletError.corruptFile(
+                    path: file.path,
+                    reason: "\(name) has shape \(tensor.shape), config.json makes it \(parameter.value.shape)")
+            }
+            parameter.value = tensor
+        }
+    }
+
+    /// Every parameter under its Hugging Face name ("encoder.layer.0.attention.self.query.weight", …).
+    public var namedParameters: [(name: String, parameter: Parameter)] {
+        func named(_ prefix: String, _ layer: any Layer) -> [(name: String, parameter: Parameter)] {
+            layer.namedParameters.map { ("\(prefix).\($0.name)", $0.parameter) }
+        }
+        return named("embeddings.word_embeddings", words) + named("embeddings.position_embeddings", positions)
+            + named("embeddings.token_type_embeddings", types) + named("embeddings.LayerNorm", embeddingNorm)
+            + blocks.enumerated().flatMap { index, block in
+                block.namedLayers.flatMap { named("encoder.layer.\(index).\($0.name)", $0.layer) }
+            }
+    }
+
+    var allLayers: [any Layer] {
+        [words, positions, types, embeddingNorm] + blocks.flatMap { $0.namedLayers.map(\.layer) }
+    }
+
+    /// The token states [B·T, H] of a padded batch (token type 0 throughout). Throws for a sequence longer
+    /// than the position embedding or an id outside the vocabulary.
+    public func hiddenStates(_ batch: TokenBatch) throws -> Tensor {
+        let (b, t) = (batch.ids.count, batch.ids.first?.count ?? 0)
+        guard b > 0, t > 0 else { throw TripletError.emptyBatch }
+        guard t <= configuration.maxPositionEmbeddings else {
+            throw TripletError.invalidParameter(
+                name: "sequence length", value: "\(t)",
+                expected: "at most \(configuration.maxPositionEmbeddings) tokens (the model's positions)")
+        }
+        let ids = try Tensor(shape: [b * t], scalars: batch.ids.flatMap { $0.map(Float.init) })
+        let positionIDs = try Tensor(shape: [b * t], scalars: (0..<(b * t)).map { Float($0 % t) })
+        var x = try words(ids).adding(try positions(positionIDs))
+        x = x.adding(try types(try Tensor(repeating: 0, shape: [b * t])))
+        x = try embeddingNorm(x)
+        for block in blocks { x = try block(x, mask: batch.mask, threads: threads) }
+        return x
+    }
+
+    /// Sentence embeddings [B, H]: the mean of each text's token states under its mask, L2-normalised when
+    /// `normalize` (all-MiniLM-L6-v2's pipeline).
+    public func embed(_ batch: TokenBatch, normalize: Bool = true) throws -> Tensor {
+        let states = try hiddenStates(batch)
+        let (b, t, width) = (batch.ids.count, batch.ids[0].count, configuration.hiddenSize)
+        var pooled = [Float](repeating: 0, count: b * width)
+        states.scalars.withUnsafeBufferPointer { s in
+            for sequence in 0..<b {
+                let tokens = batch.mask[sequence].reduce(0, +)
+                let out = sequence * width
+                for position in 0..<t where batch.mask[sequence][position] == 1 {
+                    let row = (sequence * t + position) * width
+                    for j in 0..<width { pooled[out + j] += s[row + j] }
+                }
+                let inverse = 1 / Float(max(tokens, 1))
+                var norm: Float = 0
+                for j in 0..<width {
+                    pooled[out + j] *= inverse
+                    norm += pooled[out + j] * pooled[out + j]
+                }
+                if normalize {
+                    let scale = 1 / max(norm.squareRoot(), 1e-12)
+                    for j in 0..<width { pooled[out + j] *= scale }
+                }
+            }
+        }
+        return try Tensor(shape: [b, width], scalars: pooled)
+    }
+}

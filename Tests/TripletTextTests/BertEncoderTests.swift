@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import TripletCore
+
+@testable import TripletText
+
+/// The encoder against transformers' BertModel (float64) on a tiny BERT with random weights
+/// (`Benchmarks/reference/text_reference.py tiny`): token states and mean-pooled embeddings of padded batches.
+@Suite("BERT encoder")
+struct BertEncoderTests {
+    struct Reference: Decodable {
+        struct Batch: Decodable {
+            var ids: [[Int]]
+            var mask: [[Int]]
+            var hidden_states: [[[Double]]]
+            var pooled: [[Double]]
+            var normalized: [[Double]]
+        }
+        var batches: [Batch]
+    }
+
+    static func fixture(_ name: String) throws -> URL {
+        try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
+    }
+
+    /// The largest |a − b| relative to the largest |b|.
+    static func relativeError(_ a: [Float], _ b: [Double]) -> Double {
+        let scale = b.map(abs).max() ?? 1
+        return zip(a, b).map { abs(Double($0) - $1) }.max().map { $0 / scale } ?? 0
+    }
+
+    @Test func tokenStatesAndPooledEmbeddingsMatchTransformers() throws {
+        let encoder = try BertEncoder(folder: try Self.fixture("tiny-bert"), threads: 2)
+        #expect(encoder.configuration.hiddenSize == 32 && encoder.configuration.numHiddenLayers == 2)
+        let reference = try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: try Self.fixture("tiny_bert_reference.json")))
+        for batch in reference.batches {
+            let tokens = TokenBatch(ids: batch.ids, mask: batch.mask)
+            let states = try encoder.hiddenStates(tokens)
+            var expected: [Double] = []
+            var got: [Float] = []
+            let (t, width) = (batch.ids[0].count, 32)
+            for (b, mask) in batch.mask.enumerated() {
+                for position in 0..<t where mask[position] == 1 {
+                    expected += batch.hidden_states[b][position]
+                    got += Array(states.scalars[((b * t + position) * width)..<((b * t + position + 1) * width)])
+                }
+            }
+            #expect(Self.relativeError(got, expected) < 1e-5)
+            let pooled = try encoder.embed(tokens, normalize: false)
+            #expect(Self.relativeError(pooled.scalars, batch.pooled.flatMap { $0 }) < 1e-5)
+            let normalized = try encoder.embed(tokens, normalize: true)
+            #expect(Self.relativeError(normalized.scalars, batch.normalized.flatMap { $0 }) < 1e-5)
+        }
+    }
+
+    @Test func badModelFoldersAndBatchesAreClearErrors() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(throws: TripletError.self) { try BertEncoder(folder: folder) }
+        let source = try Self.fixture("tiny-bert")
+        var config = try String(contentsOf: source.appendingPathComponent("config.json"), encoding: .utf8)
+        try config.write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        #expect(throws: TripletError.self) { try BertEncoder(folder: folder) }  // no model.safetensors
+        config = config.replacingOccurrences(of: "\"hidden_size\": 32", with: "\"hidden_size\": 36")
+        try config.write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(
+            at: source.appendingPathComponent("model.safetensors"),
+            to: folder.appendingPathComponent("model.safetensors"))
+        #expect(throws: TripletError.self) { try BertEncoder(folder: folder) }  // 36 is not a multiple of 4 heads
+        let encoder = try BertEncoder(folder: source)
+        #expect(throws: TripletError.self) {
+            try encoder.embed(TokenBatch(ids: [Array(repeating: 1, count: 40)], mask: [Array(repeating: 1, count: 40)]))
+        }
+        #expect(throws: TripletError.self) { try encoder.embed(TokenBatch(ids: [[1, 500]], mask: [[1, 1]])) }
+        #expect(throws: TripletError.self) { try encoder.embed(TokenBatch(ids: [], mask: [])) }
+    }
+}
