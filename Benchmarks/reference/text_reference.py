@@ -5,6 +5,8 @@
         Hugging Face folder (config.json, model.safetensors) in OUT_DIR/tiny-bert, and OUT_DIR/tiny_bert_reference.json:
         padded id batches with their masks and the mean-pooled sentence embeddings (raw and L2-normalised)
         computed by transformers' BertModel in float64.
+    python3 Benchmarks/reference/text_reference.py sentences OUT.txt
+        1 000 WordNet 3.0 glosses (wordnet-base), one per line, for the check below.
     python3 Benchmarks/reference/text_reference.py check MODEL_DIR SENTENCES.txt TRIPLETKIT.npy
         embeds the sentences with sentence-transformers (SentenceTransformer(MODEL_DIR)) and prints the
         cosine between its embedding and TripletKit's for each sentence (min, mean) — `make text-check`.
@@ -49,6 +51,15 @@ def tiny(out):
     print(f"wrote {folder} and {out}/tiny_bert_reference.json")
 
 
+def sentences(out):
+    texts = []
+    for pos in ["noun", "verb", "adj", "adv"]:
+        with open(f"/usr/share/wordnet/data.{pos}", encoding="utf-8") as f:
+            texts += [line.split("|", 1)[1].strip() for line in f if not line.startswith("  ") and "|" in line]
+    with open(out, "w", encoding="utf-8") as f:
+        f.write("\n".join(texts[::len(texts) // 1000][:1000]) + "\n")
+
+
 def check(model_dir, sentences, ours):
     from sentence_transformers import SentenceTransformer
 
@@ -65,5 +76,7 @@ def check(model_dir, sentences, ours):
 if __name__ == "__main__":
     if sys.argv[1] == "tiny":
         tiny(sys.argv[2])
+    elif sys.argv[1] == "sentences":
+        sentences(sys.argv[2])
     else:
         check(*sys.argv[2:5])

@@ -8,7 +8,7 @@ struct TripletCommand: ParsableCommand {
         abstract: "TripletKit: metric learning with the triplet loss.",
         subcommands: [
             Train.self, FitLinear.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self,
-            Bench.self, GalleryCommand.self,
+            Bench.self, GalleryCommand.self, TextCommand.self,
         ]
     )
 }

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TripletKit
+
+/// `triplet text embed` on bad input: each a non-zero exit with a line naming the problem.
+@Suite("triplet text: bad input")
+struct TextCommandTests {
+    @Test func badTextFilesAndModelFoldersAreClearErrors() throws {
+        let folder = try TripletProcess.temporaryFolder("text-bad")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.txt")
+        try "a sentence\n".write(to: good, atomically: true, encoding: .utf8)
+        let binary = folder.appendingPathComponent("binary.txt")
+        try Data([0xFF, 0xFE, 0x00, 0xC3, 0x28]).write(to: binary)
+        let empty = folder.appendingPathComponent("empty.txt")
+        try Data().write(to: empty)
+        let out = folder.appendingPathComponent("e.npy").path
+        for (arguments, words) in [
+            (["--model", folder.path, "--text", good.path], ["config.json"]),
+            (["--model", folder.path, "--text", binary.path], ["UTF-8"]),
+            (["--model", folder.path, "--text", empty.path], ["no lines"]),
+            (
+                ["--model", folder.path, "--text", folder.appendingPathComponent("missing.txt").path],
+                ["cannot be read"]
+            ),
+            (["--model", folder.path, "--text", good.path, "--batch-size", "0"], ["--batch-size"]),
+        ] {
+            let run = try TripletProcess.run(["text", "embed", "--out", out] + arguments)
+            #expect(run.status != 0, "\(arguments)")
+            for word in words { #expect(run.error.contains(word), "\(arguments): \(run.error)") }
+            #expect(!run.error.contains("Fatal error"))
+        }
+    }
+}
