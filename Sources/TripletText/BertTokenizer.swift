@@ -85,8 +85,10 @@ public struct BertTokenizer: Sendable {
 
     /// Several texts padded with `[PAD]` to the longest of them (not to `maxLength`), with the attention
     /// mask (1 for a token, 0 for padding).
-    public func encode(batch texts: [String]) -> TokenBatch {
-        let encoded = texts.map(encode)
+    public func encode(batch texts: [String]) -> TokenBatch { pad(texts.map(encode)) }
+
+    /// Encoded texts padded with `[PAD]` to the longest of them, with the attention mask.
+    public func pad(_ encoded: [[Int]]) -> TokenBatch {
         let length = encoded.map(\.count).max() ?? 0
         return TokenBatch(
             ids: encoded.map { $0 + Array(repeating: pad, count: length - $0.count) },

@@ -17,8 +17,8 @@ struct TextEmbed: ParsableCommand {
         abstract:
             "Embed each line of a UTF-8 text file with a BERT folder (config.json, vocab.txt, model.safetensors).",
         discussion: """
-            Tokenizes as Hugging Face's BERT tokenizer (uncased WordPiece), pads each batch to its longest \
-            line, mean-pools the token states under the mask and L2-normalises (sentence-transformers' \
+            Tokenizes as Hugging Face's BERT tokenizer (uncased WordPiece), batches lines of similar length \
+            and pads each batch to its longest line, mean-pools the token states under the mask and L2-normalises (sentence-transformers' \
             all-MiniLM-L6-v2 pipeline). Writes a float32 NPY [lines, width].
 
             Example:
@@ -43,13 +43,21 @@ struct TextEmbed: ParsableCommand {
             vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
             maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
         let start = Date()
-        var rows: [Float] = []
-        for first in stride(from: 0, to: lines.count, by: batchSize) {
-            let batch = tokenizer.encode(batch: Array(lines[first..<min(first + batchSize, lines.count)]))
-            rows += try encoder.embed(batch, normalize: !noNormalize).scalars
+        // Batches of similar lengths (as sentence-transformers sorts them), so that little is padding.
+        let encoded = lines.map(tokenizer.encode)
+        let order = encoded.indices.sorted { encoded[$0].count > encoded[$1].count }
+        let width = encoder.configuration.hiddenSize
+        var rows = [Float](repeating: 0, count: lines.count * width)
+        for first in stride(from: 0, to: order.count, by: batchSize) {
+            let members = Array(order[first..<min(first + batchSize, order.count)])
+            let embedded = try encoder.embed(tokenizer.pad(members.map { encoded[$0] }), normalize: !noNormalize)
+            for (position, line) in members.enumerated() {
+                rows.replaceSubrange(
+                    (line * width)..<((line + 1) * width),
+                    with: embedded.scalars[(position * width)..<((position + 1) * width)])
+            }
         }
         let seconds = Date().timeIntervalSince(start)
-        let width = encoder.configuration.hiddenSize
         try NPY.write(try Tensor(shape: [lines.count, width], scalars: rows), to: URL(fileURLWithPath: out))
         print(
             String(
