@@ -46,8 +46,20 @@ def tiny(out):
         normalized = pooled / pooled.norm(dim=1, keepdim=True).clamp_min(1e-12)
         batches.append({"ids": [list(map(int, r)) for r in ids], "mask": mask, "hidden_states": states.tolist(),
                         "pooled": pooled.tolist(), "normalized": normalized.tolist()})
+    # Gradients of loss = Σ w ⊙ normalized for the first batch, every parameter under its Hugging Face name.
+    first = batches[0]
+    w = rng.standard_normal((len(first["ids"]), config.hidden_size))
+    model.zero_grad()
+    states = model(input_ids=torch.tensor(first["ids"]), attention_mask=torch.tensor(first["mask"])).last_hidden_state
+    m = torch.tensor(first["mask"], dtype=torch.float64).unsqueeze(-1)
+    pooled = (states * m).sum(1) / m.sum(1)
+    normalized = pooled / pooled.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    (normalized * torch.tensor(w)).sum().backward()
+    from safetensors.torch import save_file
+    save_file({name: p.grad.float().contiguous() for name, p in model.named_parameters()},
+              os.path.join(out, "tiny_bert_gradients.safetensors"))
     with open(os.path.join(out, "tiny_bert_reference.json"), "w") as f:
-        json.dump({"batches": batches}, f)
+        json.dump({"batches": batches, "gradient_weights": w.tolist()}, f)
     print(f"wrote {folder} and {out}/tiny_bert_reference.json")
 
 

@@ -7,6 +7,8 @@ final class BertBlock {
     let query: Dense, key: Dense, value: Dense, attentionOutput: Dense, attentionNorm: LayerNorm
     let intermediate: Dense, activation: GELU, output: Dense, outputNorm: LayerNorm
     let heads: Int
+    /// What the backward pass needs of the last training forward pass.
+    private var cache: (query: Tensor, key: Tensor, value: Tensor, probabilities: [Float], sequences: Int, length: Int)?
 
     init(configuration c: BertConfiguration, generator g: inout SeededGenerator) throws {
         let (width, inner) = (c.hiddenSize, c.intermediateSize)
@@ -31,12 +33,39 @@ final class BertBlock {
         ]
     }
 
-    /// The block on token states x [B·T, H] of sequences masked by `mask`.
-    func callAsFunction(_ x: Tensor, mask: [[Int]], threads: Int) throws -> Tensor {
-        let context = SelfAttention.forward(
-            query: try query(x), key: try key(x), value: try value(x), mask: mask, heads: heads, threads: threads)
-        let attended = try attentionNorm(try attentionOutput(context).adding(x))
-        let transformed = try output(try activation(try intermediate(attended)))
-        return try outputNorm(transformed.adding(attended))
+    /// The block on token states x [B·T, H] of sequences masked by `mask`; `training` keeps what `backward`
+    /// needs.
+    func callAsFunction(_ x: Tensor, mask: [[Int]], threads: Int, training: Bool = false) throws -> Tensor {
+        let (q, k, v) = (
+            try query(x, training: training), try key(x, training: training), try value(x, training: training)
+        )
+        let (b, t) = (mask.count, mask.first?.count ?? 0)
+        var probabilities = training ? [Float](repeating: 0, count: b * heads * t * t) : []
+        let context = probabilities.withUnsafeMutableBufferPointer { p in
+            SelfAttention.forward(
+                query: q, key: k, value: v, mask: mask, heads: heads, threads: threads,
+                probabilities: training ? p : nil)
+        }
+        cache = training ? (q, k, v, probabilities, b, t) : nil
+        let attended = try attentionNorm(try attentionOutput(context, training: training).adding(x), training: training)
+        let transformed = try output(
+            try activation(try intermediate(attended, training: training), training: training), training: training)
+        return try outputNorm(transformed.adding(attended), training: training)
+    }
+
+    /// The gradient with respect to the block's input from its output's; parameter gradients accumulate.
+    func backward(_ gradient: Tensor, threads: Int) throws -> Tensor {
+        guard let cache else {
+            throw TripletError.invalidParameter(
+                name: "backward", value: "without a training forward pass", expected: "forward(training: true) first")
+        }
+        let sum = try outputNorm.backward(gradient)
+        let dAttended = sum.adding(try intermediate.backward(try activation.backward(try output.backward(sum))))
+        let h = try attentionNorm.backward(dAttended)
+        let d = SelfAttention.backward(
+            context: try attentionOutput.backward(h), query: cache.query, key: cache.key, value: cache.value,
+            probabilities: cache.probabilities, sequences: cache.sequences, length: cache.length, heads: heads,
+            threads: threads)
+        return h.adding(try query.backward(d.query)).adding(try key.backward(d.key)).adding(try value.backward(d.value))
     }
 }

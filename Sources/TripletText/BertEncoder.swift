@@ -22,6 +22,8 @@ public final class BertEncoder {
     }
     let words: Embedding, positions: Embedding, types: Embedding, embeddingNorm: LayerNorm
     let blocks: [BertBlock]
+    /// The last training pass's batch, pooled means and whether they were normalised, for `backward`.
+    private var poolingCache: (batch: TokenBatch, pooled: [Float], normalized: Bool, norms: [Float])?
 
     /// An encoder of `configuration` with weights drawn from `seed` (PyTorch's default initialisers).
     public init(configuration: BertConfiguration, seed: UInt64 = 0, threads: Int = 1) throws {
@@ -82,7 +84,7 @@ public final class BertEncoder {
 
     /// The token states [B·T, H] of a padded batch (token type 0 throughout). Throws for a sequence longer
     /// than the position embedding or an id outside the vocabulary.
-    public func hiddenStates(_ batch: TokenBatch) throws -> Tensor {
+    public func hiddenStates(_ batch: TokenBatch, training: Bool = false) throws -> Tensor {
         let (b, t) = (batch.ids.count, batch.ids.first?.count ?? 0)
         guard b > 0, t > 0 else { throw TripletError.emptyBatch }
         guard t <= configuration.maxPositionEmbeddings else {
@@ -92,19 +94,20 @@ public final class BertEncoder {
         }
         let ids = try Tensor(shape: [b * t], scalars: batch.ids.flatMap { $0.map(Float.init) })
         let positionIDs = try Tensor(shape: [b * t], scalars: (0..<(b * t)).map { Float($0 % t) })
-        var x = try words(ids).adding(try positions(positionIDs))
-        x = x.adding(try types(try Tensor(repeating: 0, shape: [b * t])))
-        x = try embeddingNorm(x)
-        for block in blocks { x = try block(x, mask: batch.mask, threads: threads) }
+        var x = try words(ids, training: training).adding(try positions(positionIDs, training: training))
+        x = x.adding(try types(try Tensor(repeating: 0, shape: [b * t]), training: training))
+        x = try embeddingNorm(x, training: training)
+        for block in blocks { x = try block(x, mask: batch.mask, threads: threads, training: training) }
         return x
     }
 
     /// Sentence embeddings [B, H]: the mean of each text's token states under its mask, L2-normalised when
-    /// `normalize` (all-MiniLM-L6-v2's pipeline).
-    public func embed(_ batch: TokenBatch, normalize: Bool = true) throws -> Tensor {
-        let states = try hiddenStates(batch)
+    /// `normalize` (all-MiniLM-L6-v2's pipeline). `training` keeps what `backward` needs.
+    public func embed(_ batch: TokenBatch, normalize: Bool = true, training: Bool = false) throws -> Tensor {
+        let states = try hiddenStates(batch, training: training)
         let (b, t, width) = (batch.ids.count, batch.ids[0].count, configuration.hiddenSize)
         var pooled = [Float](repeating: 0, count: b * width)
+        var norms = [Float](repeating: 0, count: b)
         states.scalars.withUnsafeBufferPointer { s in
             for sequence in 0..<b {
                 let tokens = batch.mask[sequence].reduce(0, +)
@@ -119,12 +122,51 @@ public final class BertEncoder {
                     pooled[out + j] *= inverse
                     norm += pooled[out + j] * pooled[out + j]
                 }
+                norms[sequence] = max(norm.squareRoot(), 1e-12)
                 if normalize {
-                    let scale = 1 / max(norm.squareRoot(), 1e-12)
+                    let scale = 1 / norms[sequence]
                     for j in 0..<width { pooled[out + j] *= scale }
                 }
             }
         }
+        poolingCache = training ? (batch, pooled, normalize, norms) : nil
         return try Tensor(shape: [b, width], scalars: pooled)
+    }
+
+    /// Sets every parameter's gradient to zero.
+    public func zeroGradients() {
+        for (_, parameter) in namedParameters { parameter.zeroGradient() }
+    }
+
+    /// Back-propagates dL/d(embeddings) [B, H] of the last `embed(…, training: true)` into every parameter's
+    /// gradient (accumulated).
+    public func backward(_ gradient: Tensor) throws {
+        guard let (batch, output, normalized, norms) = poolingCache, gradient.scalars.count == output.count else {
+            throw TripletError.invalidParameter(
+                name: "backward", value: "a gradient without its training pass",
+                expected: "the [B, H] gradient of the last embed(…, training: true)")
+        }
+        let (b, t, width) = (batch.ids.count, batch.ids[0].count, configuration.hiddenSize)
+        var states = [Float](repeating: 0, count: b * t * width)
+        for sequence in 0..<b {
+            let row = Array(gradient.scalars[(sequence * width)..<((sequence + 1) * width)])
+            let e = Array(output[(sequence * width)..<((sequence + 1) * width)])
+            var dPooled = row
+            if normalized {
+                // e = p / ‖p‖: dp = (de − e·(e·de)) / ‖p‖; ‖p‖ from the mean the forward pass normalised.
+                let norm = norms[sequence]
+                let dot = zip(e, row).reduce(0) { $0 + $1.0 * $1.1 }
+                dPooled = (0..<width).map { (row[$0] - e[$0] * dot) / norm }
+            }
+            let tokens = Float(max(batch.mask[sequence].reduce(0, +), 1))
+            for position in 0..<t where batch.mask[sequence][position] == 1 {
+                let start = (sequence * t + position) * width
+                for j in 0..<width { states[start + j] = dPooled[j] / tokens }
+            }
+        }
+        var x = try Tensor(shape: [b * t, width], scalars: states)
+        for block in blocks.reversed() { x = try block.backward(x, threads: threads) }
+        x = try embeddingNorm.backward(x)
+        for embedding in [words, positions, types] { _ = try embedding.backward(x) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TripletCore
+import TripletNetworks
 
 @testable import TripletText
 
@@ -17,6 +18,7 @@ struct BertEncoderTests {
             var normalized: [[Double]]
         }
         var batches: [Batch]
+        var gradient_weights: [[Double]]
     }
 
     static func fixture(_ name: String) throws -> URL {
@@ -51,6 +53,31 @@ struct BertEncoderTests {
             #expect(Self.relativeError(pooled.scalars, batch.pooled.flatMap { $0 }) < 1e-5)
             let normalized = try encoder.embed(tokens, normalize: true)
             #expect(Self.relativeError(normalized.scalars, batch.normalized.flatMap { $0 }) < 1e-5)
+        }
+    }
+
+    @Test func everyParameterGradientMatchesPyTorch() throws {
+        let encoder = try BertEncoder(folder: try Self.fixture("tiny-bert"), threads: 2)
+        let reference = try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: try Self.fixture("tiny_bert_reference.json")))
+        let batch = reference.batches[0]
+        encoder.zeroGradients()
+        let embeddings = try encoder.embed(
+            TokenBatch(ids: batch.ids, mask: batch.mask), normalize: true, training: true)
+        let w = reference.gradient_weights.flatMap { $0.map(Float.init) }
+        try encoder.backward(try Tensor(shape: embeddings.shape, scalars: w))
+        let expected = Dictionary(
+            uniqueKeysWithValues: try SafeTensors.read(from: try Self.fixture("tiny_bert_gradients.safetensors"))
+                .tensors)
+        #expect(expected.count == encoder.namedParameters.count)
+        for (name, parameter) in encoder.namedParameters {
+            let reference = try #require(expected[name], "\(name)")
+            // 1e-4 of the largest entry; the key biases' true gradient is 0 (a softmax ignores a shift), where
+            // float32 leaves noise of 1e-8.
+            let scale = reference.scalars.map { abs(Double($0)) }.max() ?? 0
+            let worst =
+                zip(parameter.gradient.scalars, reference.scalars).map { abs(Double($0) - Double($1)) }.max() ?? 0
+            #expect(worst <= 1e-4 * scale + 1e-7, "\(name): off by \(worst), largest \(scale)")
         }
     }
 
