@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb"]),
         .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
         // The text encoder's side: BERT WordPiece tokenisation (the encoder follows).
-        .target(name: "TripletText", dependencies: ["TripletCore", "TripletNetworks"]),
+        .target(name: "TripletText", dependencies: ["TripletCore", "TripletNetworks", "TripletLosses"]),
         // The linear learners (OASIS, Schultz & Joachims's relative comparisons): BLAS on dense features.
         .target(
             name: "TripletLinear",

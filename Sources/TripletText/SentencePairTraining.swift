@@ -1,0 +1,56 @@
+import Foundation
+import TripletCore
+import TripletLosses
+import TripletNetworks
+
+/// Fine-tunes a `BertEncoder` on (anchor, positive) texts with sentence-transformers' multiple-negatives
+/// ranking loss (in-batch negatives, cosine × scale 20): each step embeds the batch's anchors and positives
+/// as one padded batch, takes the loss and its gradient, back-propagates through the encoder and takes an
+/// AdamW step at a linearly warmed-up, then linearly decaying rate (sentence-transformers' default).
+public final class SentencePairTraining {
+    /// The encoder being trained.
+    public let encoder: BertEncoder
+    /// The loss.
+    public let loss: MultipleNegativesRankingLoss
+    /// The optimizer.
+    public let optimizer: AdamW
+    /// The peak learning rate.
+    public let learningRate: Float
+    /// Steps of linear warm-up, and all steps of the run (the rate decays linearly to 0 after warm-up).
+    public let warmupSteps: Int, totalSteps: Int
+
+    /// A training run of `totalSteps` steps on `encoder`.
+    public init(
+        encoder: BertEncoder, learningRate: Float = 2e-5, warmupSteps: Int, totalSteps: Int, weightDecay: Double = 0.01
+    ) throws {
+        guard learningRate > 0, learningRate.isFinite, totalSteps >= 1, warmupSteps >= 0 else {
+            throw TripletError.invalidParameter(
+                name: "learningRate / steps", value: "\(learningRate), \(warmupSteps) of \(totalSteps)",
+                expected: "a positive rate, at least one step, warm-up ≥ 0")
+        }
+        self.encoder = encoder
+        loss = MultipleNegativesRankingLoss(scale: 20, threads: encoder.threads)
+        optimizer = try AdamW(weightDecay: weightDecay)
+        optimizer.threads = encoder.threads
+        (self.learningRate, self.warmupSteps, self.totalSteps) = (learningRate, warmupSteps, totalSteps)
+    }
+
+    /// The learning rate of step `step` (0-based).
+    public func rate(at step: Int) -> Float {
+        if step < warmupSteps { return learningRate * Float(step + 1) / Float(warmupSteps + 1) }
+        let remaining = Float(max(totalSteps - step, 0)) / Float(max(totalSteps - warmupSteps, 1))
+        return learningRate * remaining
+    }
+
+    /// One step on a batch whose rows 2i and 2i + 1 are anchor and positive i (token ids, padded); returns
+    /// the loss before the step.
+    @discardableResult
+    public func step(_ batch: TokenBatch) throws -> Float {
+        encoder.zeroGradients()
+        let embeddings = try encoder.embed(batch, normalize: true, training: true)
+        let output = try loss(embeddings)
+        try encoder.backward(output.gradient)
+        try optimizer.step(encoder.namedParameters, learningRate: rate(at: optimizer.stepCount))
+        return output.value
+    }
+}

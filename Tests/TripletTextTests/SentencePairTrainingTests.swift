@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import TripletCore
+
+@testable import TripletText
+
+/// Fine-tuning the tiny BERT with the multiple-negatives ranking loss: the loss falls on pairs that share
+/// their words, and the saved folder loads back to the same embeddings.
+@Suite("Sentence-pair training")
+struct SentencePairTrainingTests {
+    /// Eight (anchor, positive) id sequences, interleaved: each positive repeats its anchor's words in
+    /// another order.
+    static func pairs() -> TokenBatch {
+        var ids: [[Int]] = []
+        for i in 0..<8 {
+            let words = [3 + 13 * i % 110, 5 + 7 * i % 100, 9 + 11 * i % 90]
+            ids.append([101] + words + [102])
+            ids.append([101] + words.reversed() + [102])
+        }
+        return TokenBatch(ids: ids, mask: ids.map { $0.map { _ in 1 } })
+    }
+
+    @Test func theLossFallsAndTheSavedModelEmbedsTheSame() throws {
+        let source = try #require(Bundle.module.url(forResource: "Fixtures/tiny-bert", withExtension: nil))
+        let encoder = try BertEncoder(folder: source, threads: 2)
+        let training = try SentencePairTraining(encoder: encoder, learningRate: 1e-3, warmupSteps: 2, totalSteps: 30)
+        #expect(training.rate(at: 0) < training.rate(at: 1) && training.rate(at: 29) < training.rate(at: 5))
+        let batch = Self.pairs()
+        var losses: [Float] = []
+        for _ in 0..<30 { losses.append(try training.step(batch)) }
+        let (first, last) = (try #require(losses.first), try #require(losses.last))
+        #expect(last < 0.6 * first, "\(first) → \(last)")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tuned-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try encoder.save(to: folder, copyingFrom: source)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path))
+        let reloaded = try BertEncoder(folder: folder)
+        #expect(try reloaded.embed(batch) == (try encoder.embed(batch)))
+        #expect(throws: TripletError.self) { try encoder.save(to: source, copyingFrom: source) }
+    }
+}
