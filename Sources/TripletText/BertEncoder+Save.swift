@@ -4,7 +4,8 @@ import TripletNetworks
 
 extension BertEncoder {
     /// Writes the encoder as a Hugging Face / sentence-transformers folder: `model.safetensors` with Hugging
-    /// Face's parameter names (atomically), and every other file of `source` — config.json, vocab.txt, the
+    /// Face's parameter names (atomically; tensors of `source` the encoder does not use, such as the pooler,
+    /// kept), and every other file of `source` — config.json, vocab.txt, the
     /// tokenizer and sentence-transformers files (modules.json, 1_Pooling/, …) — copied, so that
     /// `SentenceTransformer(folder)` loads the fine-tuned model. Throws when `folder` is `source` itself (it
     /// would overwrite the weights it was loaded from) or a file cannot be written.
@@ -20,8 +21,14 @@ extension BertEncoder {
             if fm.fileExists(atPath: target.path) { try fm.removeItem(at: target) }
             try fm.copyItem(at: source.appendingPathComponent(name), to: target)
         }
+        // Tensors the encoder does not use (BERT's pooler) are kept as they were, so loaders find them.
+        let own = namedParameters.map { ($0.name, $0.parameter.value) }
+        let names = Set(own.map(\.0))
+        let sourceWeights = source.appendingPathComponent("model.safetensors")
+        let kept = try SafeTensors.read(from: sourceWeights).tensors.filter {
+            !names.contains($0.0.hasPrefix("bert.") ? String($0.0.dropFirst(5)) : $0.0)
+        }
         try SafeTensors.write(
-            namedParameters.map { ($0.name, $0.parameter.value) }, metadata: ["format": "pt"],
-            to: folder.appendingPathComponent("model.safetensors"))
+            own + kept, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors"))
     }
 }

@@ -7,7 +7,7 @@ import TripletText
 struct TextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text", abstract: "Sentence embeddings with a BERT encoder (Hugging Face folders).",
-        subcommands: [TextEmbed.self])
+        subcommands: [TextEmbed.self, TextTrain.self])
 }
 
 /// `triplet text embed`: one embedding per line of a text file.
@@ -36,7 +36,7 @@ struct TextEmbed: ParsableCommand {
 
     func run() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size \(batchSize): expected at least 1") }
-        let lines = try Self.lines(of: text)
+        let lines = try Self.lines(of: text, flag: "--text")
         let folder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: folder, threads: threads)
         let tokenizer = try BertTokenizer(
@@ -67,16 +67,96 @@ struct TextEmbed: ParsableCommand {
 
     /// The lines of a UTF-8 file (a final newline ends the last line); a clear error for a missing, empty or
     /// non-UTF-8 file.
-    static func lines(of path: String) throws -> [String] {
+    static func lines(of path: String, flag: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("--text \(path): cannot be read")
+            throw ValidationError("\(flag) \(path): cannot be read")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("--text \(path): not UTF-8 text")
+            throw ValidationError("\(flag) \(path): not UTF-8 text")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
-        guard !lines.isEmpty else { throw ValidationError("--text \(path): no lines to embed") }
+        guard !lines.isEmpty else { throw ValidationError("\(flag) \(path): no lines") }
         return lines
+    }
+}
+
+/// `triplet text train`: fine-tunes a BERT folder on (anchor, positive) pairs with the multiple-negatives
+/// ranking loss.
+struct TextTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune a BERT folder on sentence pairs (MNRL, in-batch negatives) and save it.",
+        discussion: """
+            --pairs is a UTF-8 file of tab-separated anchor and positive sentences, one pair per line. Each step \
+            embeds a batch of pairs, scores every anchor against every positive (cosine × 20) and trains on \
+            the cross-entropy towards its own positive; AdamW with linear warm-up and decay. Writes OUT in \
+            the sentence-transformers layout (loads with SentenceTransformer(OUT)).
+
+            Example:
+              triplet text train --model all-MiniLM-L6-v2 --pairs pairs.tsv \\
+                --epochs 1 --batch-size 32 --lr 2e-5 --out runs/minilm-tuned
+            """)
+
+    @Option(help: "A Hugging Face BERT folder: config.json, vocab.txt, model.safetensors.") var model: String
+    @Option(help: "Tab-separated anchor and positive sentences, one pair per line.") var pairs: String
+    @Option(help: "Where to write the fine-tuned model.") var out: String
+    @Option(help: "Passes over the pairs.") var epochs = 1
+    @Option(help: "Pairs per batch.") var batchSize = 32
+    @Option(name: .customLong("lr"), help: "Peak learning rate.") var learningRate: Float = 2e-5
+    @Option(help: "Share of the steps spent warming up.") var warmup: Float = 0.1
+    @Option(help: "At most this many tokens per sentence.") var maxLength = 128
+    @Option(help: "Seed of the pair order.") var seed: UInt64 = 0
+    @Option(help: "Threads.") var threads = 2
+
+    func run() throws {
+        guard epochs >= 1, batchSize >= 2 else {
+            throw ValidationError("--epochs \(epochs), --batch-size \(batchSize): expected at least 1 and 2")
+        }
+        guard (0...1).contains(warmup) else { throw ValidationError("--warmup \(warmup): expected 0 to 1") }
+        let pairs = try Self.pairs(of: self.pairs)
+        let folder = URL(fileURLWithPath: model)
+        let encoder = try BertEncoder(folder: folder, threads: threads)
+        let tokenizer = try BertTokenizer(
+            vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
+            maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+        let encoded = pairs.map { (tokenizer.encode($0.0), tokenizer.encode($0.1)) }
+        let stepsPerEpoch = encoded.count / batchSize
+        guard stepsPerEpoch >= 1 else {
+            throw ValidationError("--pairs \(self.pairs): \(encoded.count) pairs, fewer than one batch of \(batchSize)")
+        }
+        let total = stepsPerEpoch * epochs
+        let training = try SentencePairTraining(
+            encoder: encoder, learningRate: learningRate, warmupSteps: Int(warmup * Float(total)), totalSteps: total)
+        let start = Date()
+        for epoch in 1...epochs {
+            var generator = SeededGenerator(seed: seed &+ UInt64(epoch))
+            let order = encoded.indices.shuffled(using: &generator)
+            var lossSum: Float = 0
+            for step in 0..<stepsPerEpoch {
+                let members = order[(step * batchSize)..<((step + 1) * batchSize)]
+                lossSum += try training.step(tokenizer.pad(members.flatMap { [encoded[$0].0, encoded[$0].1] }))
+            }
+            print(String(format: "epoch %d  loss %.4f", epoch, lossSum / Float(stepsPerEpoch)))
+        }
+        let seconds = Date().timeIntervalSince(start)
+        try encoder.save(to: URL(fileURLWithPath: out), copyingFrom: folder)
+        print(
+            String(
+                format: "%d pairs in %.1f s (%.1f pairs/s); wrote %@", total * batchSize, seconds,
+                Double(total * batchSize) / seconds, out))
+    }
+
+    /// The tab-separated pairs of a UTF-8 file; a clear error naming the first line without exactly two
+    /// columns.
+    static func pairs(of path: String) throws -> [(String, String)] {
+        try TextEmbed.lines(of: path, flag: "--pairs").enumerated().map { number, line in
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard columns.count == 2 else {
+                throw ValidationError(
+                    "--pairs \(path) line \(number + 1): \(columns.count) column(s), expected anchor<TAB>positive")
+            }
+            return (String(columns[0]), String(columns[1]))
+        }
     }
 }

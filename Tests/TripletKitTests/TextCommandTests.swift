@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TripletKit
 
-/// `triplet text embed` on bad input: each a non-zero exit with a line naming the problem.
+/// `triplet text embed` and `triplet text train` on bad input: each a non-zero exit with a line naming the problem.
 @Suite("triplet text: bad input")
 struct TextCommandTests {
     @Test func badTextFilesAndModelFoldersAreClearErrors() throws {
@@ -26,9 +26,25 @@ struct TextCommandTests {
             (["--model", folder.path, "--text", good.path, "--batch-size", "0"], ["--batch-size"]),
         ] {
             let run = try TripletProcess.run(["text", "embed", "--out", out] + arguments)
-            #expect(run.status != 0, "\(arguments)")
-            for word in words { #expect(run.error.contains(word), "\(arguments): \(run.error)") }
-            #expect(!run.error.contains("Fatal error"))
+            check(run, arguments, words)
         }
+        let pairs = folder.appendingPathComponent("pairs.tsv")
+        try "anchor\tpositive\nno tab here\n".write(to: pairs, atomically: true, encoding: .utf8)
+        for (arguments, words) in [
+            (["--pairs", pairs.path], ["line 2", "1 column"]),
+            (["--pairs", binary.path], ["UTF-8"]),
+            (["--pairs", pairs.path, "--batch-size", "1"], ["--batch-size"]),
+            (["--pairs", pairs.path, "--warmup", "2"], ["--warmup"]),
+        ] {
+            let run = try TripletProcess.run(["text", "train", "--model", folder.path, "--out", out] + arguments)
+            check(run, arguments, words)
+        }
+    }
+
+    /// A non-zero exit whose error mentions every one of `words`, without a crash.
+    func check(_ run: (status: Int32, output: String, error: String), _ arguments: [String], _ words: [String]) {
+        #expect(run.status != 0, "\(arguments)")
+        for word in words { #expect(run.error.contains(word), "\(arguments): \(run.error)") }
+        #expect(!run.error.contains("Fatal error"))
     }
 }
