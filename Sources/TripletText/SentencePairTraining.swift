@@ -3,9 +3,9 @@ import TripletCore
 import TripletLosses
 import TripletNetworks
 
-/// Fine-tunes a `BertEncoder` on (anchor, positive) texts with sentence-transformers' multiple-negatives
-/// ranking loss (in-batch negatives, cosine × scale 20): each step embeds the batch's anchors and positives
-/// as one padded batch, takes the loss and its gradient, back-propagates through the encoder and takes an
+/// Fine-tunes a `BertEncoder` on (anchor, positive) or (anchor, positive, hard negative) texts with
+/// sentence-transformers' multiple-negatives ranking loss (in-batch negatives, cosine × scale 20): each step
+/// embeds the batch's sentences as one padded batch, takes the loss and its gradient, back-propagates through the encoder and takes an
 /// AdamW step at a linearly warmed-up, then linearly decaying rate (sentence-transformers' default).
 public final class SentencePairTraining {
     /// The encoder being trained.
@@ -42,13 +42,14 @@ public final class SentencePairTraining {
         return learningRate * remaining
     }
 
-    /// One step on a batch whose rows 2i and 2i + 1 are anchor and positive i (token ids, padded); returns
-    /// the loss before the step.
+    /// One step on a batch whose rows 2i and 2i + 1 are anchor and positive i (token ids, padded) — with
+    /// `hardNegatives`, rows 3i, 3i + 1, 3i + 2 are anchor, positive and negative i; returns the loss before
+    /// the step.
     @discardableResult
-    public func step(_ batch: TokenBatch) throws -> Float {
+    public func step(_ batch: TokenBatch, hardNegatives: Bool = false) throws -> Float {
         encoder.zeroGradients()
         let embeddings = try encoder.embed(batch, normalize: true, training: true)
-        let output = try loss(embeddings)
+        let output = try loss(embeddings, hardNegatives: hardNegatives)
         try encoder.backward(output.gradient)
         try optimizer.step(encoder.namedParameters, learningRate: rate(at: optimizer.stepCount))
         return output.value

@@ -88,9 +88,10 @@ struct TextTrain: ParsableCommand {
         commandName: "train",
         abstract: "Fine-tune a BERT folder on sentence pairs (MNRL, in-batch negatives) and save it.",
         discussion: """
-            --pairs is a UTF-8 file of tab-separated anchor and positive sentences, one pair per line. Each step \
-            embeds a batch of pairs, scores every anchor against every positive (cosine × 20) and trains on \
-            the cross-entropy towards its own positive; AdamW with linear warm-up and decay. Writes OUT in \
+            --pairs is a UTF-8 file of tab-separated anchor and positive sentences, one pair per line, or \
+            anchor, positive and hard negative (three columns). Each step embeds a batch, scores every anchor \
+            against every positive and negative of the batch (cosine × 20) and trains on the cross-entropy \
+            towards its own positive; AdamW with linear warm-up and decay. Writes OUT in \
             the sentence-transformers layout (loads with SentenceTransformer(OUT)).
 
             Example:
@@ -99,7 +100,8 @@ struct TextTrain: ParsableCommand {
             """)
 
     @Option(help: "A Hugging Face BERT folder: config.json, vocab.txt, model.safetensors.") var model: String
-    @Option(help: "Tab-separated anchor and positive sentences, one pair per line.") var pairs: String
+    @Option(help: "Tab-separated anchor, positive (and hard negative) sentences, one example per line.")
+    var pairs: String
     @Option(help: "Where to write the fine-tuned model.") var out: String
     @Option(help: "Passes over the pairs.") var epochs = 1
     @Option(help: "Pairs per batch.") var batchSize = 32
@@ -120,7 +122,8 @@ struct TextTrain: ParsableCommand {
         let tokenizer = try BertTokenizer(
             vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
             maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
-        let encoded = pairs.map { (tokenizer.encode($0.0), tokenizer.encode($0.1)) }
+        let encoded = pairs.map { $0.map(tokenizer.encode) }
+        let hardNegatives = encoded[0].count == 3
         let stepsPerEpoch = encoded.count / batchSize
         guard stepsPerEpoch >= 1 else {
             throw ValidationError("--pairs \(self.pairs): \(encoded.count) pairs, fewer than one batch of \(batchSize)")
@@ -135,7 +138,8 @@ struct TextTrain: ParsableCommand {
             var lossSum: Float = 0
             for step in 0..<stepsPerEpoch {
                 let members = order[(step * batchSize)..<((step + 1) * batchSize)]
-                lossSum += try training.step(tokenizer.pad(members.flatMap { [encoded[$0].0, encoded[$0].1] }))
+                lossSum += try training.step(
+                    tokenizer.pad(members.flatMap { encoded[$0] }), hardNegatives: hardNegatives)
             }
             print(String(format: "epoch %d  loss %.4f", epoch, lossSum / Float(stepsPerEpoch)))
         }
@@ -147,16 +151,18 @@ struct TextTrain: ParsableCommand {
                 Double(total * batchSize) / seconds, out))
     }
 
-    /// The tab-separated pairs of a UTF-8 file; a clear error naming the first line without exactly two
-    /// columns.
-    static func pairs(of path: String) throws -> [(String, String)] {
-        try TextEmbed.lines(of: path, flag: "--pairs").enumerated().map { number, line in
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard columns.count == 2 else {
-                throw ValidationError(
-                    "--pairs \(path) line \(number + 1): \(columns.count) column(s), expected anchor<TAB>positive")
-            }
-            return (String(columns[0]), String(columns[1]))
+    /// The tab-separated examples of a UTF-8 file, all of two or all of three columns; a clear error naming
+    /// the first line that differs.
+    static func pairs(of path: String) throws -> [[String]] {
+        let rows = try TextEmbed.lines(of: path, flag: "--pairs").map {
+            $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
+        let width = rows[0].count
+        for (number, row) in rows.enumerated() where row.count != width || !(2...3).contains(row.count) {
+            throw ValidationError(
+                "--pairs \(path) line \(number + 1): \(row.count) column(s), expected anchor<TAB>positive"
+                    + "[<TAB>negative] on every line (line 1 has \(width))")
+        }
+        return rows
     }
 }

@@ -243,6 +243,9 @@ enum GradientCases {
         LossCase(name: "mnrl sqEuclidRaw s=0.5") { x, _ in
             try MultipleNegativesRankingLoss(scale: 0.5, distance: .squaredEuclidean(normalized: false))(x)
         },
+        LossCase(name: "mnrl hard negatives cosine s=20", b: 12, d: 5) { x, _ in
+            try MultipleNegativesRankingLoss()(x, hardNegatives: true)
+        },
     ]
 
     static let explicit: [LossCase] = [Float(2), 3].flatMap { p in

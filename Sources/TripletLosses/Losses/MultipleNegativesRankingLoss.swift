@@ -33,35 +33,44 @@ public struct MultipleNegativesRankingLoss: EmbeddingLoss {
         return try callAsFunction(embeddings)
     }
 
-    /// The loss of a batch whose rows 2i and 2i + 1 are anchor and positive i.
-    public func callAsFunction(_ embeddings: Tensor) throws -> LossOutput {
+    /// The loss of a batch whose rows 2i and 2i + 1 are anchor and positive i; with `hardNegatives`, rows 3i,
+    /// 3i + 1 and 3i + 2 are anchor, positive and negative i, and every anchor is scored against all the
+    /// positives and all the negatives (sentence-transformers' MNRL on (anchor, positive, negative) triplets).
+    public func callAsFunction(_ embeddings: Tensor, hardNegatives: Bool = false) throws -> LossOutput {
         try embeddings.validateEmbeddings()
-        guard embeddings.rowCount % 2 == 0 else {
+        let group = hardNegatives ? 3 : 2
+        guard embeddings.rowCount % group == 0 else {
             throw TripletError.shapeMismatch(
-                expected: "an even number of rows (anchor, positive, anchor, …)", got: embeddings.shape)
+                expected: hardNegatives
+                    ? "a multiple of 3 rows (anchor, positive, negative, …)"
+                    : "an even number of rows (anchor, positive, anchor, …)",
+                got: embeddings.shape)
         }
         try BatchValidation.check("scale", scale, atLeast: 0, exclusive: true)
         let d = try DistanceMatrix(embeddings: embeddings, distance: distance, threads: threads, scratch: scratch)
         defer { d.recycle() }
-        let n = d.count, pairs = n / 2, s = Double(scale)
+        let n = d.count, pairs = n / group, s = Double(scale)
+        // The candidates of every anchor: all positives, then all hard negatives; anchor i's own is the i-th.
+        let candidates = (1..<group).flatMap { offset in (0..<pairs).map { group * $0 + offset } }
         var gradient = PairGradient.dense(like: d)
         var loss = 0.0, positive = 0.0, negative = 0.0
         d.dissimilarities.withUnsafeBufferPointer { dp in
             gradient.dense.withUnsafeMutableBufferPointer { gp in
                 let dp = dp.baseAddress!, g = gp.baseAddress!
                 for i in 0..<pairs {
-                    let row = dp + 2 * i * n, grow = g + 2 * i * n
-                    // logit Sᵢⱼ = −scale · d'(aᵢ, pⱼ); dL/dd' = −scale · (softmaxᵢⱼ − δᵢⱼ) / pairs, scaled later.
+                    let row = dp + group * i * n, grow = g + group * i * n
+                    // logit Sᵢⱼ = −scale · d'(aᵢ, cⱼ); dL/dd' = −scale · (softmaxᵢⱼ − δᵢⱼ) / pairs, scaled later.
                     var top = -Double.infinity
-                    for j in 0..<pairs { top = max(top, -s * Double(row[2 * j + 1])) }
+                    for c in candidates { top = max(top, -s * Double(row[c])) }
                     var sum = 0.0
-                    for j in 0..<pairs { sum += exp(-s * Double(row[2 * j + 1]) - top) }
+                    for c in candidates { sum += exp(-s * Double(row[c]) - top) }
                     let logSum = top + log(sum)
-                    loss += logSum + s * Double(row[2 * i + 1])
-                    for j in 0..<pairs {
-                        let softmax = exp(-s * Double(row[2 * j + 1]) - logSum)
-                        grow[2 * j + 1] = Float(-s * (softmax - (i == j ? 1 : 0)))
-                        if i == j { positive += Double(row[2 * j + 1]) } else { negative += Double(row[2 * j + 1]) }
+                    let own = group * i + 1
+                    loss += logSum + s * Double(row[own])
+                    for c in candidates {
+                        let softmax = exp(-s * Double(row[c]) - logSum)
+                        grow[c] = Float(-s * (softmax - (c == own ? 1 : 0)))
+                        if c == own { positive += Double(row[c]) } else { negative += Double(row[c]) }
                     }
                 }
             }
@@ -70,7 +79,8 @@ public struct MultipleNegativesRankingLoss: EmbeddingLoss {
         let stats = LossStats(
             candidateCount: pairs, activeCount: pairs,
             meanPositiveDistance: sign * positive / Double(pairs),
-            meanNegativeDistance: pairs > 1 ? sign * negative / Double(pairs * (pairs - 1)) : 0)
+            meanNegativeDistance: candidates.count > 1
+                ? sign * negative / Double(pairs * (candidates.count - 1)) : 0)
         return LossOutput(
             value: Float(loss / Double(pairs)), gradient: d.backward(consume gradient, scale: Float(1 / Double(pairs))),
             stats: stats)
