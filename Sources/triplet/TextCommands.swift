@@ -147,7 +147,7 @@ struct TextTrain: ParsableCommand {
         try encoder.save(to: URL(fileURLWithPath: out), copyingFrom: folder)
         print(
             String(
-                format: "%d pairs in %.1f s (%.1f pairs/s); wrote %@", total * batchSize, seconds,
+                format: "%d examples in %.1f s (%.1f examples/s); wrote %@", total * batchSize, seconds,
                 Double(total * batchSize) / seconds, out))
     }
 
