@@ -10,8 +10,9 @@ import TripletNetworks
 public final class SentencePairTraining {
     /// The encoder being trained.
     public let encoder: BertEncoder
-    /// The loss.
-    public let loss: MultipleNegativesRankingLoss
+    /// The loss: sentence-transformers' MNRL, or its TripletLoss (Euclidean, a margin).
+    public let objective: SentenceObjective
+    private let ranking: MultipleNegativesRankingLoss
     /// The optimizer.
     public let optimizer: AdamW
     /// The peak learning rate.
@@ -21,7 +22,8 @@ public final class SentencePairTraining {
 
     /// A training run of `totalSteps` steps on `encoder`.
     public init(
-        encoder: BertEncoder, learningRate: Float = 2e-5, warmupSteps: Int, totalSteps: Int, weightDecay: Double = 0.01
+        encoder: BertEncoder, objective: SentenceObjective = .multipleNegativesRanking, learningRate: Float = 2e-5,
+        warmupSteps: Int, totalSteps: Int, weightDecay: Double = 0.01
     ) throws {
         guard learningRate > 0, learningRate.isFinite, totalSteps >= 1, warmupSteps >= 0 else {
             throw TripletError.invalidParameter(
@@ -29,7 +31,8 @@ public final class SentencePairTraining {
                 expected: "a positive rate, at least one step, warm-up ≥ 0")
         }
         self.encoder = encoder
-        loss = MultipleNegativesRankingLoss(scale: 20, threads: encoder.threads)
+        self.objective = objective
+        ranking = MultipleNegativesRankingLoss(scale: 20, threads: encoder.threads)
         optimizer = try AdamW(weightDecay: weightDecay)
         optimizer.threads = encoder.threads
         (self.learningRate, self.warmupSteps, self.totalSteps) = (learningRate, warmupSteps, totalSteps)
@@ -49,9 +52,29 @@ public final class SentencePairTraining {
     public func step(_ batch: TokenBatch, hardNegatives: Bool = false) throws -> Float {
         encoder.zeroGradients()
         let embeddings = try encoder.embed(batch, normalize: true, training: true)
-        let output = try loss(embeddings, hardNegatives: hardNegatives)
+        let output: LossOutput
+        switch objective {
+        case .multipleNegativesRanking:
+            output = try ranking(embeddings, hardNegatives: hardNegatives)
+        case .triplet(let margin):
+            guard hardNegatives else {
+                throw TripletError.invalidParameter(
+                    name: "objective", value: "triplet without negatives",
+                    expected: "(anchor, positive, negative) rows for the triplet loss")
+            }
+            let triplets = (0..<(batch.ids.count / 3)).map { Triplet(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }
+            output = try ExplicitTripletMarginLoss(margin: margin)(embeddings, triplets: triplets)
+        }
         try encoder.backward(output.gradient)
         try optimizer.step(encoder.namedParameters, learningRate: rate(at: optimizer.stepCount))
         return output.value
     }
+}
+
+/// What a sentence model is trained with.
+public enum SentenceObjective: Equatable, Sendable {
+    /// sentence-transformers' `MultipleNegativesRankingLoss` (scale 20, cosine, in-batch and hard negatives).
+    case multipleNegativesRanking
+    /// sentence-transformers' `TripletLoss`: max(‖a − p‖ − ‖a − n‖ + margin, 0), mean (its default margin 5).
+    case triplet(margin: Float)
 }

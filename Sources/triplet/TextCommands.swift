@@ -81,29 +81,32 @@ struct TextEmbed: ParsableCommand {
     }
 }
 
-/// `triplet text train`: fine-tunes a BERT folder on (anchor, positive) pairs with the multiple-negatives
-/// ranking loss.
+/// `triplet text train`: fine-tunes a BERT folder on (anchor, positive[, negative]) examples with the
+/// multiple-negatives ranking loss or the triplet loss.
 struct TextTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Fine-tune a BERT folder on sentence pairs (MNRL, in-batch negatives) and save it.",
+        abstract: "Fine-tune a BERT folder on sentence pairs or triplets (MNRL or triplet loss) and save it.",
         discussion: """
-            --pairs is a UTF-8 file of tab-separated anchor and positive sentences, one pair per line, or \
+            --triplets is a UTF-8 file of tab-separated anchor and positive sentences, one pair per line, or \
             anchor, positive and hard negative (three columns). Each step embeds a batch, scores every anchor \
             against every positive and negative of the batch (cosine × 20) and trains on the cross-entropy \
             towards its own positive; AdamW with linear warm-up and decay. Writes OUT in \
             the sentence-transformers layout (loads with SentenceTransformer(OUT)).
 
             Example:
-              triplet text train --model all-MiniLM-L6-v2 --pairs pairs.tsv \\
+              triplet text train --model all-MiniLM-L6-v2 --triplets pairs.tsv \\
                 --epochs 1 --batch-size 32 --lr 2e-5 --out runs/minilm-tuned
             """)
 
     @Option(help: "A Hugging Face BERT folder: config.json, vocab.txt, model.safetensors.") var model: String
     @Option(help: "Tab-separated anchor, positive (and hard negative) sentences, one example per line.")
-    var pairs: String
+    var triplets: String
+    @Option(help: "Loss: mnrl (in-batch and hard negatives, cosine × 20) or triplet (Euclidean, --margin).")
+    var loss = "mnrl"
+    @Option(help: "Margin of --loss triplet (sentence-transformers' default 5).") var margin: Float = 5
     @Option(help: "Where to write the fine-tuned model.") var out: String
-    @Option(help: "Passes over the pairs.") var epochs = 1
+    @Option(help: "Passes over the examples.") var epochs = 1
     @Option(help: "Pairs per batch.") var batchSize = 32
     @Option(name: .customLong("lr"), help: "Peak learning rate.") var learningRate: Float = 2e-5
     @Option(help: "Share of the steps spent warming up.") var warmup: Float = 0.1
@@ -116,7 +119,16 @@ struct TextTrain: ParsableCommand {
             throw ValidationError("--epochs \(epochs), --batch-size \(batchSize): expected at least 1 and 2")
         }
         guard (0...1).contains(warmup) else { throw ValidationError("--warmup \(warmup): expected 0 to 1") }
-        let pairs = try Self.pairs(of: self.pairs)
+        let objective: SentenceObjective
+        switch loss {
+        case "mnrl": objective = .multipleNegativesRanking
+        case "triplet": objective = .triplet(margin: margin)
+        default: throw ValidationError("--loss \(loss): expected mnrl or triplet")
+        }
+        let pairs = try Self.pairs(of: triplets)
+        if case .triplet = objective, pairs[0].count != 3 {
+            throw ValidationError("--loss triplet needs a negative: three columns in --triplets")
+        }
         let folder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: folder, threads: threads)
         let tokenizer = try BertTokenizer(
@@ -126,11 +138,13 @@ struct TextTrain: ParsableCommand {
         let hardNegatives = encoded[0].count == 3
         let stepsPerEpoch = encoded.count / batchSize
         guard stepsPerEpoch >= 1 else {
-            throw ValidationError("--pairs \(self.pairs): \(encoded.count) pairs, fewer than one batch of \(batchSize)")
+            throw ValidationError(
+                "--triplets \(triplets): \(encoded.count) examples, fewer than one batch of \(batchSize)")
         }
         let total = stepsPerEpoch * epochs
         let training = try SentencePairTraining(
-            encoder: encoder, learningRate: learningRate, warmupSteps: Int(warmup * Float(total)), totalSteps: total)
+            encoder: encoder, objective: objective, learningRate: learningRate, warmupSteps: Int(warmup * Float(total)),
+            totalSteps: total)
         let start = Date()
         for epoch in 1...epochs {
             var generator = SeededGenerator(seed: seed &+ UInt64(epoch))
@@ -154,13 +168,13 @@ struct TextTrain: ParsableCommand {
     /// The tab-separated examples of a UTF-8 file, all of two or all of three columns; a clear error naming
     /// the first line that differs.
     static func pairs(of path: String) throws -> [[String]] {
-        let rows = try TextEmbed.lines(of: path, flag: "--pairs").map {
+        let rows = try TextEmbed.lines(of: path, flag: "--triplets").map {
             $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         }
         let width = rows[0].count
         for (number, row) in rows.enumerated() where row.count != width || !(2...3).contains(row.count) {
             throw ValidationError(
-                "--pairs \(path) line \(number + 1): \(row.count) column(s), expected anchor<TAB>positive"
+                "--triplets \(path) line \(number + 1): \(row.count) column(s), expected anchor<TAB>positive"
                     + "[<TAB>negative] on every line (line 1 has \(width))")
         }
         return rows

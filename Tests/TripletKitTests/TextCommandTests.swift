@@ -31,10 +31,11 @@ struct TextCommandTests {
         let pairs = folder.appendingPathComponent("pairs.tsv")
         try "anchor\tpositive\nno tab here\n".write(to: pairs, atomically: true, encoding: .utf8)
         for (arguments, words) in [
-            (["--pairs", pairs.path], ["line 2", "1 column"]),
-            (["--pairs", binary.path], ["UTF-8"]),
-            (["--pairs", pairs.path, "--batch-size", "1"], ["--batch-size"]),
-            (["--pairs", pairs.path, "--warmup", "2"], ["--warmup"]),
+            (["--triplets", pairs.path], ["line 2", "1 column"]),
+            (["--triplets", binary.path], ["UTF-8"]),
+            (["--triplets", pairs.path, "--batch-size", "1"], ["--batch-size"]),
+            (["--triplets", pairs.path, "--warmup", "2"], ["--warmup"]),
+            (["--triplets", pairs.path, "--loss", "contrastive"], ["--loss"]),
         ] {
             let run = try TripletProcess.run(["text", "train", "--model", folder.path, "--out", out] + arguments)
             check(run, arguments, words)

@@ -39,4 +39,21 @@ struct SentencePairTrainingTests {
         #expect(try reloaded.embed(batch) == (try encoder.embed(batch)))
         #expect(throws: TripletError.self) { try encoder.save(to: source, copyingFrom: source) }
     }
+
+    @Test func theTripletLossTrainsOnTripletsAndRefusesPairs() throws {
+        let source = try #require(Bundle.module.url(forResource: "Fixtures/tiny-bert", withExtension: nil))
+        let encoder = try BertEncoder(folder: source, threads: 2)
+        let training = try SentencePairTraining(
+            encoder: encoder, objective: .triplet(margin: 1), learningRate: 1e-3, warmupSteps: 0, totalSteps: 20)
+        let pairs = Self.pairs()
+        // (anchor, positive, negative): the next pair's anchor is the negative.
+        var ids: [[Int]] = []
+        for i in 0..<8 { ids += [pairs.ids[2 * i], pairs.ids[2 * i + 1], pairs.ids[(2 * i + 2) % 16]] }
+        let triplets = TokenBatch(ids: ids, mask: ids.map { $0.map { _ in 1 } })
+        var losses: [Float] = []
+        for _ in 0..<20 { losses.append(try training.step(triplets, hardNegatives: true)) }
+        let (first, last) = (try #require(losses.first), try #require(losses.last))
+        #expect(last < first, "\(first) → \(last)")
+        #expect(throws: TripletError.self) { try training.step(pairs) }
+    }
 }
