@@ -207,6 +207,25 @@ struct ImageDecoderTests {
         }
     }
 
+    /// A header within `maximumPixelCount` (30000 × 30000, 9 × 10⁸ pixels) in a 70-byte file: the 3.6 GB
+    /// output buffer was allocated before stb_image found the data missing; the file's length now refuses it.
+    @Test func refusesMorePixelsThanTheFileCanHold() throws {
+        var png = try ImageEncoder.png(width: 1, height: 1, channels: 1, pixels: [0])
+        png.replaceSubrange(16..<24, with: [0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30])
+        let reason = failure(png)
+        #expect(
+            reason?.contains("30000×30000 pixels, more than a \(png.count)-byte file can hold") == true,
+            "\(reason ?? "")")
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = try folder.write(png, to: "huge.png")
+        #expect(corruptReason { _ = try ImageDecoder.info(contentsOf: url) }?.reason.contains("can hold") == true)
+        // A blank 2048 × 2048 PNG compresses to a few kilobytes and still decodes.
+        let blank = try ImageEncoder.png(
+            width: 2048, height: 2048, channels: 1, pixels: [UInt8](repeating: 0, count: 2048 * 2048))
+        #expect(try ImageDecoder.info(blank, source: "blank").size == ImageSize(width: 2048, height: 2048))
+    }
+
     @Test func neverTrapsOnDamagedBytes() throws {
         let samples = ImageFixtures.pattern(width: 9, height: 6, channels: 3)
         let files = [
