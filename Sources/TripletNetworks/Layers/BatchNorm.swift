@@ -114,7 +114,8 @@ public final class BatchNorm: Layer {
                                 let mean = Float(sum / Double(count))
                                 var squares = 0.0
                                 forEachRun(f, n: n, inner: inner) { start in
-                                    squares += Double(VectorMath.centredSquares(x.baseAddress! + start, mean: mean, inner))
+                                    squares += Double(
+                                        VectorMath.centredSquares(x.baseAddress! + start, mean: mean, inner))
                                 }
                                 means[f] = mean
                                 invStd[f] = Float(1 / (squares / Double(count) + Double(eps)).squareRoot())
