@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "TripletKit", targets: ["TripletKit"]),
         .library(name: "TripletGallery", targets: ["TripletGallery"]),
         .executable(name: "triplet", targets: ["triplet"]),
+        // libFuzzer targets for every parser (`make fuzz`); without the sanitizer it replays files.
+        .executable(name: "Fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         // The command-line tool's subcommands, options and --help.
@@ -62,6 +64,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "Fuzz", dependencies: ["TripletKit"]),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),
