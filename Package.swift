@@ -38,9 +38,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // stb_image, stb_image_resize and stb_image_write, as Debian's libstb-dev builds them.
         .systemLibrary(name: "CStb", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+        // stb_image_resize compiled from libstb-dev's header with its asserts off (see resize.c).
+        .target(name: "CStbResize", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TripletLosses", dependencies: ["TripletCore"]),
         .target(name: "TripletNetworks", dependencies: ["TripletCore"]),
-        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb"]),
+        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb", "CStbResize"]),
         .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
         // The linear learners (OASIS, Schultz & Joachims's relative comparisons): BLAS on dense features.
         .target(

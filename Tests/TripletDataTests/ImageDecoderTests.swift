@@ -226,6 +226,17 @@ struct ImageDecoderTests {
         #expect(try ImageDecoder.info(blank, source: "blank").size == ImageSize(width: 2048, height: 2048))
     }
 
+    /// The image-resize fuzz target's finding: Debian's libstb.so asserts (aborts) in
+    /// stbir__normalize_downsample_coefficients when shrinking 7 → 5 or 9 → 7 pixels; the resize is compiled
+    /// from the header with that assert off. The crashing input was a 5 × 7 PGM resized to 7 × 5.
+    @Test func shrinksByRatiosThatTrippedStbAsserts() throws {
+        for (width, height) in [(5, 7), (9, 7), (9, 5), (9, 9), (12, 7)] {
+            let pgm = ImageFixtures.pgm(width: width, height: height, (0..<width * height).map { UInt8($0 * 37 % 256) })
+            let image = try ImageDecoder.decode(pgm, source: "s", channels: .rgb, size: ImageSize(width: 7, height: 5))
+            #expect(image.pixels.count == 3 * 7 * 5 && image.pixels.allSatisfy { (0...1).contains($0) })
+        }
+    }
+
     @Test func neverTrapsOnDamagedBytes() throws {
         let samples = ImageFixtures.pattern(width: 9, height: 6, channels: 3)
         let files = [

@@ -1,4 +1,5 @@
 import CStb
+import CStbResize
 import Foundation
 import TripletCore
 
@@ -142,9 +143,9 @@ public enum ImageDecoder {
         var resized = [Float](repeating: 0, count: plane * channels)
         let status = interleaved.withUnsafeBufferPointer { input in
             resized.withUnsafeMutableBufferPointer { out in
-                stbir_resize_float_generic(
-                    input.baseAddress, width, height, 0, out.baseAddress, Int32(size.width), Int32(size.height), 0,
-                    Int32(channels), -1, 0, STBIR_EDGE_CLAMP, STBIR_FILTER_TRIANGLE, STBIR_COLORSPACE_LINEAR, nil)
+                tk_resize_float_triangle(
+                    input.baseAddress, width, height, out.baseAddress, Int32(size.width), Int32(size.height),
+                    Int32(channels))
             }
         }
         guard status != 0 else { throw corrupt("stb_image_resize could not resize it from \(header.size) to \(size)") }
