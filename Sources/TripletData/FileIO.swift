@@ -8,10 +8,10 @@ import TripletCore
 #endif
 
 /// Whole-file reads and atomic writes with errors that name the file.
-enum FileIO {
+package enum FileIO {
     /// The bytes of the file at `url`; throws `TripletError.corruptFile` when it is missing, unreadable, a
     /// folder or a device.
-    static func readBytes(_ url: URL) throws -> [UInt8] {
+    package static func readBytes(_ url: URL) throws -> [UInt8] {
         let path = url.path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TripletError.corruptFile(path: path, reason: reason(errno)) }
