@@ -67,9 +67,9 @@ fuzz: deps
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=fuzz-out/$$t/ \
 	    > fuzz-out/$$t/log.txt 2>&1 || failed=1; \
 	  runs=$$(grep -o 'number_of_executed_units: [0-9]*' fuzz-out/$$t/log.txt | grep -o '[0-9]*$$'); \
-	  secs=$$(grep -o 'stat::average_exec_per_sec: [0-9]*' fuzz-out/$$t/log.txt | grep -o '[0-9]*$$'); \
+	  rate=$$(grep -o 'average_exec_per_sec: *[0-9]*' fuzz-out/$$t/log.txt | grep -o '[0-9]*$$'); \
 	  found=$$(ls fuzz-out/$$t | grep -cE '^(crash|leak|timeout|oom|slow-unit)-'); \
-	  echo "$$t: $${runs:-?} executions in $(SECONDS) s ($${secs:-?}/s), $$found findings" | tee -a fuzz-out/summary.txt; \
+	  echo "$$t: $${runs:-?} executions in $(SECONDS) s ($${rate:-?}/s), $$found findings" | tee -a fuzz-out/summary.txt; \
 	done; exit $$failed
 
 # TripletKit and PML on the same sizes, same machine, same threads: a Markdown table with the ratio.
