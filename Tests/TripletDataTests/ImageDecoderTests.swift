@@ -237,6 +237,17 @@ struct ImageDecoderTests {
         }
     }
 
+    /// The image fuzz target's finding: a 37-byte BMP whose header announces 1 769 238 607 × 1 818 324 591
+    /// pixels of 24 bits made the pixel byte count overflow Int (a trap); it is refused as truncated.
+    @Test func aBMPWhosePixelCountOverflowsIsTruncated() {
+        let crash: [UInt8] = [
+            0x42, 0x4d, 0xad, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf9, 0x00, 0x31, 0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00,
+            0x4f, 0x70, 0x74, 0x69, 0x6f, 0x6e, 0x61, 0x6c, 0x01, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+            0x00,
+        ]
+        #expect(failure(crash)?.contains("truncated pixel data") == true, "\(failure(crash) ?? "")")
+    }
+
     @Test func neverTrapsOnDamagedBytes() throws {
         let samples = ImageFixtures.pattern(width: 9, height: 6, channels: 3)
         let files = [
