@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "TripletKit", targets: ["TripletKit"]),
         .library(name: "TripletGallery", targets: ["TripletGallery"]),
         .executable(name: "triplet", targets: ["triplet"]),
+        // libFuzzer targets for every parser (`make fuzz`); without the sanitizer it replays files.
+        .executable(name: "Fuzz", targets: ["Fuzz"]),
     ],
     dependencies: [
         // The command-line tool's subcommands, options and --help.
@@ -37,9 +39,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // stb_image, stb_image_resize and stb_image_write, as Debian's libstb-dev builds them.
         .systemLibrary(name: "CStb", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+        // stb_image_resize compiled from libstb-dev's header with its asserts off (see resize.c).
+        .target(name: "CStbResize", linkerSettings: [.linkedLibrary("m")]),
         .target(name: "TripletLosses", dependencies: ["TripletCore"]),
         .target(name: "TripletNetworks", dependencies: ["TripletCore"]),
-        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb"]),
+        .target(name: "TripletData", dependencies: ["TripletCore", "CZlib", "CStb", "CStbResize"]),
         .target(name: "TripletEvaluation", dependencies: ["TripletCore"]),
         // The text encoder's side: BERT WordPiece tokenisation (the encoder follows).
         .target(name: "TripletText", dependencies: ["TripletCore", "TripletNetworks", "TripletLosses"]),
@@ -65,6 +69,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "Fuzz", dependencies: ["TripletKit"]),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),

@@ -8,9 +8,10 @@ import TripletCore
 #endif
 
 /// Whole-file reads and atomic writes with errors that name the file.
-enum FileIO {
-    /// The bytes of the file at `url`; throws `TripletError.corruptFile` when it is missing or unreadable.
-    static func readBytes(_ url: URL) throws -> [UInt8] {
+package enum FileIO {
+    /// The bytes of the file at `url`; throws `TripletError.corruptFile` when it is missing, unreadable, a
+    /// folder or a device.
+    package static func readBytes(_ url: URL) throws -> [UInt8] {
         let path = url.path
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TripletError.corruptFile(path: path, reason: reason(errno)) }
@@ -19,6 +20,11 @@ enum FileIO {
         guard fstat(fd, &info) == 0 else { throw TripletError.corruptFile(path: path, reason: reason(errno)) }
         guard (info.st_mode & S_IFMT) != S_IFDIR else {
             throw TripletError.corruptFile(path: path, reason: "is a folder, not a file")
+        }
+        // A character device (/dev/zero, /dev/urandom) never ends: reading it would fill the memory. A pipe
+        // (`<(gunzip -c x.csv.gz)`) ends, and is read.
+        guard (info.st_mode & S_IFMT) != S_IFCHR else {
+            throw TripletError.corruptFile(path: path, reason: "is a device, not a file")
         }
         var bytes = [UInt8]()
         bytes.reserveCapacity(Int(info.st_size))

@@ -91,6 +91,11 @@ public struct EmbeddingIndex: Sendable {
         let n: UInt64 = Self.read(bytes, at: 16), d: UInt64 = Self.read(bytes, at: 24)
         guard n > 0, d > 0, n < 1 << 40, d < 1 << 24 else { throw fail("implausible size \(n) × \(d)") }
         let count = Int(n), width = Int(d)
+        // Each reference takes 4·D + 8 bytes: a count the file cannot hold is refused before any product overflows.
+        guard count <= (bytes.count - header) / (width * 4 + 8) else {
+            throw fail(
+                "truncated: \(bytes.count) bytes cannot hold the \(count) × \(width) embeddings the header announces")
+        }
         let expected = header + count * width * 4 + count * 8 + 8
         guard bytes.count == expected else {
             throw fail(

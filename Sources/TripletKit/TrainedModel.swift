@@ -26,8 +26,11 @@ public struct TrainedModel {
     public let linear: LinearFitSummary?
 
     /// Loads `directory`, building its layers with `registry` (register your own layer types there); throws
-    /// a clear error for a missing or corrupt file or an unknown layer kind.
+    /// a clear error for a missing or corrupt file, an unknown layer kind or `threads` below 1.
     public init(directory: URL, threads: Int = Parallel.defaultThreads, registry: LayerRegistry = .standard) throws {
+        guard threads >= 1 else {
+            throw TripletError.invalidParameter(name: "threads", value: "\(threads)", expected: "at least 1")
+        }
         let (network, sidecar) = try Checkpoint.loadNetwork(from: directory, threads: threads, registry: registry)
         self.network = network
         config = sidecar.config

@@ -9,12 +9,32 @@ import TripletCore
 /// let w = try Initializers.kaimingUniform(shape: [256, 784], a: 5.squareRoot(), generator: &g)
 /// ```
 public enum Initializers {
+    /// The most elements one parameter tensor may have (2³⁰, 4 GiB of Float32): a larger size, such as one
+    /// read from a damaged model.json, is refused before anything is allocated.
+    public static let maximumParameterCount = 1 << 30
+
+    /// Throws `TripletError.invalidParameter` unless `shape`'s dimensions are non-negative and their product
+    /// is at most `maximumParameterCount`.
+    public static func checkParameterShape(_ shape: [Int], name: String = "weight shape") throws {
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard dimension >= 0, !overflow, product <= maximumParameterCount else {
+                throw TripletError.invalidParameter(
+                    name: name, value: "\(shape)",
+                    expected: "non-negative dimensions with at most \(maximumParameterCount) elements in all")
+            }
+            count = product
+        }
+    }
+
     /// (fan_in, fan_out) of a weight shape, as `torch.nn.init._calculate_fan_in_and_fan_out`.
     public static func fans(of shape: [Int]) throws -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2, shape.allSatisfy({ $0 > 0 }) else {
             throw TripletError.invalidParameter(
                 name: "weight shape", value: "\(shape)", expected: "at least two positive dimensions")
         }
+        try checkParameterShape(shape)
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -51,6 +71,7 @@ public enum Initializers {
         guard bound.isFinite, bound >= 0 else {
             throw TripletError.invalidParameter(name: "bound", value: "\(bound)", expected: "a finite value >= 0")
         }
+        try checkParameterShape(shape)
         var t = try Tensor(repeating: 0, shape: shape)
         guard bound > 0 else { return t }
         for i in t.scalars.indices { t.scalars[i] = Float.random(in: -bound..<bound, using: &generator) }
@@ -62,6 +83,7 @@ public enum Initializers {
         guard std.isFinite, std >= 0 else {
             throw TripletError.invalidParameter(name: "std", value: "\(std)", expected: "a finite value >= 0")
         }
+        try checkParameterShape(shape)
         var t = try Tensor(repeating: 0, shape: shape)
         for i in t.scalars.indices { t.scalars[i] = std * generator.nextNormal() }
         return t

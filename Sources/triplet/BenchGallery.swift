@@ -35,6 +35,8 @@ struct BenchGallery: ParsableCommand {
         else {
             throw ValidationError("sizes, -k and --threads must be positive, --identities at most --embeddings")
         }
+        try BenchSize.check("--embeddings × --dim", rows: embeddings, width: dim)
+        try BenchSize.check("--queries × --dim", rows: queries, width: dim)
     }
 
     func run() throws {

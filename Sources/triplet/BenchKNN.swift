@@ -29,6 +29,9 @@ struct BenchKNN: ParsableCommand {
         guard queries > 0, references > 0, dim > 0, k >= 1, k <= references, threads > 0, repeats > 0 else {
             throw ValidationError("sizes, -k (1...references), --threads and --repeats must be positive")
         }
+        try BenchSize.check("--queries × --dim", rows: queries, width: dim)
+        try BenchSize.check("--references × --dim", rows: references, width: dim)
+        try BenchSize.check("--queries × -k", rows: queries, width: k)
     }
 
     func run() throws {

@@ -45,6 +45,8 @@ struct BenchLosses: ParsableCommand {
         guard batchSize > 0, dim > 0, classes > 0, threads > 0, repeats > 0 else {
             throw ValidationError("--batch-size, --dim, --classes, --threads and --repeats must be at least 1")
         }
+        try BenchSize.check("--batch-size × --dim", rows: batchSize, width: dim)
+        try BenchSize.check("the distance matrix --batch-size × --batch-size", rows: batchSize, width: batchSize)
     }
 
     func run() throws {

@@ -207,6 +207,47 @@ struct ImageDecoderTests {
         }
     }
 
+    /// A header within `maximumPixelCount` (30000 × 30000, 9 × 10⁸ pixels) in a 70-byte file: the 3.6 GB
+    /// output buffer was allocated before stb_image found the data missing; the file's length now refuses it.
+    @Test func refusesMorePixelsThanTheFileCanHold() throws {
+        var png = try ImageEncoder.png(width: 1, height: 1, channels: 1, pixels: [0])
+        png.replaceSubrange(16..<24, with: [0, 0, 0x75, 0x30, 0, 0, 0x75, 0x30])
+        let reason = failure(png)
+        #expect(
+            reason?.contains("30000×30000 pixels, more than a \(png.count)-byte file can hold") == true,
+            "\(reason ?? "")")
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = try folder.write(png, to: "huge.png")
+        #expect(corruptReason { _ = try ImageDecoder.info(contentsOf: url) }?.reason.contains("can hold") == true)
+        // A blank 2048 × 2048 PNG compresses to a few kilobytes and still decodes.
+        let blank = try ImageEncoder.png(
+            width: 2048, height: 2048, channels: 1, pixels: [UInt8](repeating: 0, count: 2048 * 2048))
+        #expect(try ImageDecoder.info(blank, source: "blank").size == ImageSize(width: 2048, height: 2048))
+    }
+
+    /// The image-resize fuzz target's finding: Debian's libstb.so asserts (aborts) in
+    /// stbir__normalize_downsample_coefficients when shrinking 7 → 5 or 9 → 7 pixels; the resize is compiled
+    /// from the header with that assert off. The crashing input was a 5 × 7 PGM resized to 7 × 5.
+    @Test func shrinksByRatiosThatTrippedStbAsserts() throws {
+        for (width, height) in [(5, 7), (9, 7), (9, 5), (9, 9), (12, 7)] {
+            let pgm = ImageFixtures.pgm(width: width, height: height, (0..<width * height).map { UInt8($0 * 37 % 256) })
+            let image = try ImageDecoder.decode(pgm, source: "s", channels: .rgb, size: ImageSize(width: 7, height: 5))
+            #expect(image.pixels.count == 3 * 7 * 5 && image.pixels.allSatisfy { (0...1).contains($0) })
+        }
+    }
+
+    /// The image fuzz target's finding: a 37-byte BMP whose header announces 1 769 238 607 × 1 818 324 591
+    /// pixels of 24 bits made the pixel byte count overflow Int (a trap); it is refused as truncated.
+    @Test func aBMPWhosePixelCountOverflowsIsTruncated() {
+        let crash: [UInt8] = [
+            0x42, 0x4d, 0xad, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf9, 0x00, 0x31, 0x00, 0x00, 0x00, 0x28, 0x00, 0x00, 0x00,
+            0x4f, 0x70, 0x74, 0x69, 0x6f, 0x6e, 0x61, 0x6c, 0x01, 0x00, 0x18, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+            0x00,
+        ]
+        #expect(failure(crash)?.contains("truncated pixel data") == true, "\(failure(crash) ?? "")")
+    }
+
     @Test func neverTrapsOnDamagedBytes() throws {
         let samples = ImageFixtures.pattern(width: 9, height: 6, channels: 3)
         let files = [

@@ -48,6 +48,16 @@ struct EmbeddingIndexTests {
         #expect(missing.contains("/nonexistent/i.tkindex"))
     }
 
+    /// A header announcing 2⁴⁰ − 1 references of dimension 2²⁴ − 1 (the plausible maxima) in a small file: the
+    /// byte count it implies overflowed Int and trapped; it is refused as truncated.
+    @Test func hugeSizeInASmallFileIsTruncated() throws {
+        var bytes = try Self.sample().encoded()
+        withUnsafeBytes(of: UInt64((1 << 40) - 1).littleEndian) { bytes.replaceSubrange(16..<24, with: $0) }
+        withUnsafeBytes(of: UInt64((1 << 24) - 1).littleEndian) { bytes.replaceSubrange(24..<32, with: $0) }
+        let message = Self.message { _ = try EmbeddingIndex(decoding: bytes, path: "x") }
+        #expect(message.contains("truncated") && message.contains("1099511627775 × 16777215"), "\(message)")
+    }
+
     @Test func badInputThrows() throws {
         let x = try Tensor(shape: [2, 2], scalars: [0, 1, 2, 3])
         #expect(throws: TripletError.self) { _ = try EmbeddingIndex(embeddings: x, labels: [1]) }

@@ -1,4 +1,5 @@
 import CStb
+import CStbResize
 import Foundation
 import TripletCore
 
@@ -26,9 +27,17 @@ public enum ImageDecoder {
     /// The most pixels an image may have (2³⁰); larger files are refused before anything is allocated.
     public static let maximumPixelCount = 1 << 30
 
+    /// The most pixels a file may announce per byte it holds, beyond `pixelAllowance` (2¹⁴: above what
+    /// deflate, LZW or JPEG reach on a blank image); a header announcing more is damaged, and is refused
+    /// before anything is allocated.
+    public static let maximumPixelsPerByte = 1 << 14
+
+    /// The pixels any file may announce whatever its length (2²⁰).
+    public static let pixelAllowance = 1 << 20
+
     /// The size and channels in the header of the image file at `url`, read without decoding the pixels.
     /// - Throws: `TripletError.corruptFile` naming the file when it is missing, unreadable, in another format,
-    ///   has a damaged header or more than `maximumPixelCount` pixels.
+    ///   has a damaged header, more than `maximumPixelCount` pixels or more than its length can hold.
     public static func info(contentsOf url: URL) throws -> ImageInfo {
         let path = url.path
         guard let file = fopen(path, "rb") else {
@@ -40,7 +49,11 @@ public enum ImageDecoder {
         guard stbi_info_from_file(file, &width, &height, &channels) != 0 else {
             throw TripletError.corruptFile(path: path, reason: failureReason())
         }
-        return try checked(ImageInfo(width: Int(width), height: Int(height), channels: Int(channels)), source: path)
+        var status = stat()
+        let fileSize = fstat(fileno(file), &status) == 0 ? Int(status.st_size) : Int.max
+        return try checked(
+            ImageInfo(width: Int(width), height: Int(height), channels: Int(channels)), fileSize: fileSize,
+            source: path)
     }
 
     /// The size and channels in the header of an image file's `bytes`; `source` names it in errors.
@@ -55,7 +68,9 @@ public enum ImageDecoder {
             stbi_info_from_memory($0.baseAddress, Int32($0.count), &width, &height, &channels)
         }
         guard found != 0 else { throw TripletError.corruptFile(path: source, reason: failureReason()) }
-        return try checked(ImageInfo(width: Int(width), height: Int(height), channels: Int(channels)), source: source)
+        return try checked(
+            ImageInfo(width: Int(width), height: Int(height), channels: Int(channels)), fileSize: bytes.count,
+            source: source)
     }
 
     /// The image in the file at `url` with `channels` channels, resized to `size` when it is given and differs.
@@ -128,9 +143,9 @@ public enum ImageDecoder {
         var resized = [Float](repeating: 0, count: plane * channels)
         let status = interleaved.withUnsafeBufferPointer { input in
             resized.withUnsafeMutableBufferPointer { out in
-                stbir_resize_float_generic(
-                    input.baseAddress, width, height, 0, out.baseAddress, Int32(size.width), Int32(size.height), 0,
-                    Int32(channels), -1, 0, STBIR_EDGE_CLAMP, STBIR_FILTER_TRIANGLE, STBIR_COLORSPACE_LINEAR, nil)
+                tk_resize_float_triangle(
+                    input.baseAddress, width, height, out.baseAddress, Int32(size.width), Int32(size.height),
+                    Int32(channels))
             }
         }
         guard status != 0 else { throw corrupt("stb_image_resize could not resize it from \(header.size) to \(size)") }
@@ -167,14 +182,22 @@ public enum ImageDecoder {
         }
     }
 
-    /// `info` when its size is positive and at most `maximumPixelCount` pixels, else an error naming `source`.
-    private static func checked(_ info: ImageInfo, source: String) throws -> ImageInfo {
-        guard info.size.pixelCount != nil, (1...4).contains(info.channels) else {
+    /// `info` when its size is positive, at most `maximumPixelCount` pixels and no more than a file of
+    /// `fileSize` bytes can hold, else an error naming `source`.
+    private static func checked(_ info: ImageInfo, fileSize: Int, source: String) throws -> ImageInfo {
+        guard let pixels = info.size.pixelCount, (1...4).contains(info.channels) else {
             throw TripletError.corruptFile(
                 path: source,
                 reason:
                     "the header announces \(info.size) pixels: an image needs at least one and at most "
                     + "\(maximumPixelCount)")
+        }
+        let (perByte, overflow) = fileSize.multipliedReportingOverflow(by: maximumPixelsPerByte)
+        guard overflow || pixels <= perByte + pixelAllowance else {
+            throw TripletError.corruptFile(
+                path: source,
+                reason: "the header announces \(info.size) pixels, more than a \(fileSize)-byte file can hold: "
+                    + "it is damaged or truncated")
         }
         return info
     }

@@ -94,10 +94,12 @@ enum ImageFileChecks {
             (1...32).contains(bitsPerPixel)
         else { return }
         let rowBytes = (width * bitsPerPixel + 31) / 32 * 4  // < 2³¹ · 32: no overflow
-        let needed = dataOffset + rowBytes * abs(height)
-        guard bytes.count >= needed else {
+        // rowBytes · |height| reaches 2⁶⁵ (the image fuzz target's finding, an overflow trap): checked.
+        let (pixelBytes, overflow) = rowBytes.multipliedReportingOverflow(by: abs(height))
+        guard !overflow, pixelBytes <= bytes.count - dataOffset else {
             throw Failure(
-                "truncated pixel data: the file has \(bytes.count) bytes, its header announces \(needed)")
+                "truncated pixel data: the file has \(bytes.count) bytes, its header announces \(rowBytes) × "
+                    + "\(abs(height)) bytes of pixels from offset \(dataOffset)")
         }
     }
 

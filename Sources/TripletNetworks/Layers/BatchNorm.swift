@@ -36,10 +36,12 @@ public final class BatchNorm: Layer {
 
     /// A batch-norm layer over `features` features (`spatial` false) or channels (`spatial` true).
     public init(features: Int, eps: Float = 1e-5, momentum: Float = 0.1, spatial: Bool) throws {
-        guard features > 0, eps > 0, eps.isFinite, momentum >= 0, momentum <= 1 else {
+        guard features > 0, features <= Initializers.maximumParameterCount, eps > 0, eps.isFinite, momentum >= 0,
+            momentum <= 1
+        else {
             throw TripletError.invalidParameter(
                 name: "BatchNorm", value: "features \(features), eps \(eps), momentum \(momentum)",
-                expected: "features > 0, finite eps > 0, momentum in [0, 1]")
+                expected: "features in 1...\(Initializers.maximumParameterCount), finite eps > 0, momentum in [0, 1]")
         }
         (self.features, self.eps, self.momentum, self.spatial) = (features, eps, momentum, spatial)
         let ones = Tensor.filled([features]) { $0.update(repeating: 1) }
