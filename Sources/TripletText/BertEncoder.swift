@@ -87,6 +87,13 @@ public final class BertEncoder {
     public func hiddenStates(_ batch: TokenBatch, training: Bool = false) throws -> Tensor {
         let (b, t) = (batch.ids.count, batch.ids.first?.count ?? 0)
         guard b > 0, t > 0 else { throw TripletError.emptyBatch }
+        guard batch.mask.count == b, zip(batch.ids, batch.mask).allSatisfy({ $0.count == t && $1.count == t }),
+            batch.mask.allSatisfy({ $0.allSatisfy { $0 == 0 || $0 == 1 } && $0.first == 1 })
+        else {
+            throw TripletError.invalidParameter(
+                name: "batch", value: "ragged ids or mask",
+                expected: "every row of ids and mask \(t) long, masks of 1s then 0s starting with a token")
+        }
         guard t <= configuration.maxPositionEmbeddings else {
             throw TripletError.invalidParameter(
                 name: "sequence length", value: "\(t)",

@@ -102,5 +102,9 @@ struct BertEncoderTests {
         }
         #expect(throws: TripletError.self) { try encoder.embed(TokenBatch(ids: [[1, 500]], mask: [[1, 1]])) }
         #expect(throws: TripletError.self) { try encoder.embed(TokenBatch(ids: [], mask: [])) }
+        #expect(throws: TripletError.self) {
+            try encoder.embed(TokenBatch(ids: [[1, 2], [3]], mask: [[1, 1], [1]]))
+        }
+        #expect(throws: TripletError.self) { try encoder.embed(TokenBatch(ids: [[1, 2]], mask: [[1]])) }
     }
 }
