@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "TripletLossesTests",
             dependencies: ["TripletLosses", "TripletCore", "TripletLinear"],
-            resources: [.copy("Conformance/cases"), .copy("Conformance/cases-family")]
+            resources: [.copy("Conformance/cases"), .copy("Conformance/cases-family"), .copy("Conformance/cases-xbm")]
         ),
     ]
 )

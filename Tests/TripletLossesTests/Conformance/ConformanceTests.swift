@@ -5,12 +5,12 @@ import TripletCore
 @testable import TripletLosses
 
 /// Runs every record of the conformance cases (values from PyTorch / PML, or from the formulas of the
-/// family's other learners) against TripletKit: the project's copies (`cases`, `cases-family`), plus
+/// family's other learners) against TripletKit: the project's copies (`cases`, `cases-family`, `cases-xbm`), plus
 /// every folder in `TRIPLETKIT_CONFORMANCE_DIRS` (colon-separated).
 @Suite struct ConformanceTests {
     static func caseFiles() throws -> [URL] {
         var folders: [URL] = []
-        for name in ["cases", "cases-family"] {
+        for name in ["cases", "cases-family", "cases-xbm"] {
             if let bundled = Bundle.module.url(forResource: name, withExtension: nil) { folders.append(bundled) }
         }
         let extra = ProcessInfo.processInfo.environment["TRIPLETKIT_CONFORMANCE_DIRS"] ?? ""
@@ -35,6 +35,12 @@ import TripletCore
             }
             for raw in records {
                 checked += 1
+                if raw["family"] as? String == XBMConformance.family {
+                    if let problem = XBMConformance.run(case: batch, record: raw) {
+                        failures.append("\(url.lastPathComponent) \(raw["name"] ?? "?"): \(problem)")
+                    }
+                    continue
+                }
                 // A family record carries its own inputs (cases-family/).
                 if let check = FamilyConformance.checks[raw["family"] as? String ?? ""] {
                     if let problem = FamilyConformance.run(check, raw) {
