@@ -112,11 +112,18 @@ extension ContrastiveLoss: CrossBatchLoss, ReferenceLossKernel {
         let stats = batch.stats(
             matrix, candidates: parts[0].count + parts[1].count, active: parts[0].active + parts[1].active)
         let scales = parts.map { reducer.divisor(candidates: $0.count, active: $0.active).map { 1 / $0 } ?? 0 }
-        guard scales[0] > 0 || scales[1] > 0 else { return .zero(like: batch.anchors, stats: stats) }
+        guard scales[0] > 0 || scales[1] > 0, !Self.atMostOnePairEach(parts[0].count, parts[1].count) else { return .zero(like: batch.anchors, stats: stats) }
         for k in unit.indices where unit[k] != 0 { unit[k] *= Float(unit[k] > 0 ? scales[0] : scales[1]) }
         return LossOutput(
             value: Float(parts[0].loss * scales[0] + parts[1].loss * scales[1]),
             gradient: matrix.backward(&unit, scale: 1), stats: stats)
+    }
+}
+
+extension ContrastiveLoss {
+    /// PML's pair losses return 0 when the selection holds at most one positive and one negative pair.
+    static func atMostOnePairEach(_ positives: Int, _ negatives: Int) -> Bool {
+        positives <= 1 && negatives <= 1
     }
 }
 
@@ -164,7 +171,8 @@ extension NTXentLoss: CrossBatchLoss, ReferenceLossKernel {
             }
         }
         let stats = batch.stats(matrix, candidates: pairs, active: active)
-        guard pairs > 0, negativePairs > 0, let divisor = reducer.divisor(candidates: pairs, active: active) else {
+        guard pairs > 0, negativePairs > 0, !ContrastiveLoss.atMostOnePairEach(pairs, negativePairs),
+            let divisor = reducer.divisor(candidates: pairs, active: active) else {
             return .zero(like: batch.anchors, stats: stats)
         }
         return LossOutput(

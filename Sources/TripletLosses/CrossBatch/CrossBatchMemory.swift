@@ -26,8 +26,8 @@ public final class CrossBatchMemory: EmbeddingLoss, @unchecked Sendable {
     /// Threads for the distance products.
     public var threads: Int
 
-    private let kernel: any ReferenceLossKernel
-    private let mining: (any ReferenceMining)?
+    let kernel: any ReferenceLossKernel
+    let mining: (any ReferenceMining)?
     private let lock = NSLock()
     private var embeddings: [Float] = []
     private var labels: [Int] = []
