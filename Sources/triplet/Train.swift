@@ -52,6 +52,11 @@ struct Train: ParsableCommand {
     @Option(help: "Triplet miner: semihard, hard, easy, all, batch-hard or none.") var miner = MinerChoice.semihard
     @Option(help: "Margin of the triplet loss.") var margin: Float = 0.2
     @Option(help: "Margin of the triplet-margin miner.") var minerMargin: Float = 0.2
+    @Option(
+        help:
+            "Cross-batch memory: mine each batch against the last M embeddings (triplet-margin, contrastive or ntxent; M ≥ --batch-size)."
+    )
+    var memorySize: Int?
     @Option(help: "Epochs.") var epochs = 3
     @Option(help: "Samples per batch (a multiple of --samples-per-class).") var batchSize = 256
     @Option(help: "K of the P×K sampler: samples per class in a batch.") var samplesPerClass = 32
@@ -99,7 +104,7 @@ struct Train: ParsableCommand {
     static let flags = [
         "epochs": "--epochs", "batchSize": "--batch-size", "samplesPerClass": "--samples-per-class",
         "learningRate": "--lr", "threads": "--threads", "weightDecay": "--weight-decay", "margin": "--margin",
-        "minerMargin": "--miner-margin", "sampleLimit": "--limit", "trainClasses": "--train-classes",
+        "minerMargin": "--miner-margin", "memorySize": "--memory-size", "sampleLimit": "--limit", "trainClasses": "--train-classes",
         "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma", "heldOut": "--held-out-triplets",
         "tripletsPerBatch": "--triplets-per-batch", "ceWeight": "--ce-weight", "loss": "--loss",
         "coarseGroups": "--coarse-groups", "ladderMargins": "--ladder-margins", "ladderWeights": "--ladder-weights",
@@ -132,6 +137,7 @@ struct Train: ParsableCommand {
         config.miner = miner
         config.margin = margin
         config.minerMargin = minerMargin
+        config.memorySize = memorySize
         config.ceWeight = ceWeight
         config.optimizer = optimizer
         config.weightDecay = weightDecay

@@ -67,7 +67,7 @@ public enum MinerChoice: String, Codable, CaseIterable, Sendable {
     case none
 
     /// The miner, with `margin` for the triplet-margin miners; nil for `.none`.
-    public func makeMiner(margin: Float) -> (any TripletMiner)? {
+    public func makeMiner(margin: Float) -> (any TripletMiner & CrossBatchMiner)? {
         switch self {
         case .none: return nil
         case .batchHard: return BatchHardMiner()

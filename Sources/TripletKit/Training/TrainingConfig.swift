@@ -30,6 +30,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var margin: Float = 0.2
     /// The miner's own margin.
     public var minerMargin: Float = 0.2
+    /// Rows of cross-batch memory (nil: none): the loss mines each batch against the last `memorySize`
+    /// embeddings (`CrossBatchMemory`; triplet-margin, contrastive or ntxent). Resumed runs start it empty.
+    public var memorySize: Int?
     /// The weight of the classification head's cross-entropy (for `triplet-margin+ce`).
     public var ceWeight: Float = 1
     /// The coarse groups, margins and weights of the ladder loss (nil unless `loss` is `.ladder`).
@@ -68,6 +71,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             "triplet-margin (the default) or triplet-network when training on explicit triplets")
         try check((sampleLimit ?? 2) >= 2, "sampleLimit", sampleLimit ?? 0, "at least 2")
         if loss == .ladder { _ = try makeLoss() }
+        if let memorySize {
+            try check(
+                [.tripletMargin, .contrastive, .ntxent].contains(loss) && triplets == nil, "loss", loss.rawValue,
+                "triplet-margin, contrastive or ntxent on labelled batches with cross-batch memory")
+            try check(
+                memorySize >= options.batchSize, "memorySize", memorySize,
+                "at least the batch size \(options.batchSize)")
+        }
     }
 
     /// The network's layers for samples of `inputShape`.
@@ -75,9 +86,20 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try architecture ?? model.specs(inputShape: inputShape)
     }
 
-    /// The loss, using `options.threads`.
+    /// The loss, using `options.threads`; with `memorySize`, a new cross-batch memory around it.
     public func makeLoss() throws -> any EmbeddingLoss {
         let threads = options.threads
+        if let memorySize {
+            let inner: any CrossBatchLoss
+            switch loss {
+            case .contrastive: inner = ContrastiveLoss(threads: threads)
+            case .ntxent: inner = NTXentLoss(threads: threads)
+            default: inner = TripletMarginLoss(margin: margin, threads: threads)
+            }
+            return try CrossBatchMemory(
+                loss: inner, miner: loss == .tripletMargin ? miner.makeMiner(margin: minerMargin) : nil,
+                memorySize: memorySize, threads: threads)
+        }
         switch loss {
         case .tripletMargin, .tripletMarginCrossEntropy:
             return TripletMarginLoss(margin: margin, miner: miner.makeMiner(margin: minerMargin), threads: threads)
@@ -129,7 +151,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
+            minerMargin, memorySize, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
     }
 
     /// Decodes the flat form; missing keys take their defaults.
@@ -159,6 +181,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         miner = try c.decodeIfPresent(MinerChoice.self, forKey: .miner) ?? d.miner
         margin = try c.decodeIfPresent(Float.self, forKey: .margin) ?? d.margin
         minerMargin = try c.decodeIfPresent(Float.self, forKey: .minerMargin) ?? d.minerMargin
+        memorySize = try c.decodeIfPresent(Int.self, forKey: .memorySize)
         ceWeight = try c.decodeIfPresent(Float.self, forKey: .ceWeight) ?? d.ceWeight
         optimizer = try c.decodeIfPresent(OptimizerChoice.self, forKey: .optimizer) ?? d.optimizer
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
@@ -181,6 +204,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(miner, forKey: .miner)
         try c.encode(margin, forKey: .margin)
         try c.encode(minerMargin, forKey: .minerMargin)
+        try c.encodeIfPresent(memorySize, forKey: .memorySize)
         if loss == .tripletMarginCrossEntropy { try c.encode(ceWeight, forKey: .ceWeight) }
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(weightDecay, forKey: .weightDecay)

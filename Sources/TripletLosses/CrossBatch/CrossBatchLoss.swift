@@ -43,14 +43,19 @@ extension TripletMarginLoss: CrossBatchLoss, ReferenceLossKernel {
             }
         case .pairs, .tripletRange:
             let (counts, range) = try Self.weightedTriplets(selection, lossDistance: distance)
+            var perAnchor = [(loss: Double, candidates: Int, active: Int)](repeating: (0, 0, 0), count: b)
             gradient.withUnsafeMutableBufferPointer { g in
-                for a in 0..<b {
-                    var sweep = ReferenceSweep(matrix, counts, batch, anchor: a)
-                    let sums = sweep.hinge(range: range, margin: margin, gradient: g.baseAddress!)
-                    loss += sums.loss
-                    candidates += sums.candidates
-                    active += sums.active
+                perAnchor.withUnsafeMutableBufferPointer { sums in
+                    let g = g.baseAddress!, sums = sums.baseAddress!
+                    batch.sweepAnchors(matrix, counts) { sweep, a in
+                        sums[a] = sweep.hinge(range: range, margin: margin, into: g + a * m)
+                    }
                 }
+            }
+            for s in perAnchor {
+                loss += s.loss
+                candidates += s.candidates
+                active += s.active
             }
         }
         let stats = batch.stats(matrix, candidates: candidates, active: active)

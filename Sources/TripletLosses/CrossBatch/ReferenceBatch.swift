@@ -102,11 +102,11 @@ enum ReferenceSelection {
             }
             return counts
         case .tripletRange(let counts, let range, let distance):
-            let matrix = try batch.matrix(distance)
-            var out = PairCounts(rows: batch.rows, columns: batch.columns)
-            for a in 0..<batch.rows {
-                var sweep = ReferenceSweep(matrix, counts, batch, anchor: a)
-                sweep.count(range: range, into: &out)
+            let matrix = try batch.matrix(distance), m = batch.columns
+            var out = PairCounts(rows: batch.rows, columns: m)
+            out.counts.withUnsafeMutableBufferPointer { o in
+                let base = o.baseAddress!
+                batch.sweepAnchors(matrix, counts) { sweep, a in sweep.count(range: range, anchor: a, into: base + a * m) }
             }
             return out
         }
