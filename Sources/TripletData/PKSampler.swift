@@ -75,7 +75,13 @@ public struct PKSampler: Sendable {
 
     /// The batches of one epoch, `batchesPerEpoch` of them, each P·K sample indices grouped by class.
     /// The same seed and epoch always give the same batches.
-    public func batches(epoch: Int) -> [[Int]] {
+    ///
+    /// With `companions` (for each class, in the order of `classes`, the positions of the classes most
+    /// confused with it, most confused first), every batch after its first class takes that class's
+    /// companions that still have chunks left before falling back to rule 2: confusable classes meet in
+    /// the same batch (hard-class sampling). Every chunk is still used once, so the rule's coverage holds;
+    /// an epoch may take a few more batches than `batchesPerEpoch`.
+    public func batches(epoch: Int, companions: [[Int]]? = nil) -> [[Int]] {
         var random = SeededGenerator.forEpoch(epoch, seed: seed)
         let k = samplesPerClass
         // 1. Chunks of K per class, the last one topped up.
@@ -109,6 +115,14 @@ public struct PKSampler: Sendable {
                 let slot = random.below(buckets[level].count)
                 buckets[level].swapAt(slot, buckets[level].count - 1)
                 picked.append(buckets[level].removeLast())
+                if picked.count == 1, let companions, picked[0] < companions.count {
+                    for c in companions[picked[0]]
+                    where picked.count < classesPerBatch && left.indices.contains(c) && left[c] > 0 {
+                        guard let at = buckets[left[c]].firstIndex(of: c) else { continue }
+                        buckets[left[c]].remove(at: at)
+                        picked.append(c)
+                    }
+                }
             }
             var batch: [Int] = []
             batch.reserveCapacity(batchSize)

@@ -57,6 +57,12 @@ struct Train: ParsableCommand {
             "Cross-batch memory: mine each batch against the last M embeddings (triplet-margin, contrastive or ntxent; M ≥ --batch-size)."
     )
     var memorySize: Int?
+    @Option(
+        help:
+            "Batch sampler: pk (P random classes × K samples) or hard-classes (before each epoch the network embeds --hard-class-pool training samples and each batch gathers classes whose samples are nearest neighbours)."
+    )
+    var sampler = SamplerFlag.pk
+    @Option(help: "Training samples embedded for --sampler hard-classes.") var hardClassPool = 10_000
     @Option(help: "Epochs.") var epochs = 3
     @Option(help: "Samples per batch (a multiple of --samples-per-class).") var batchSize = 256
     @Option(help: "K of the P×K sampler: samples per class in a batch.") var samplesPerClass = 32
@@ -104,7 +110,7 @@ struct Train: ParsableCommand {
     static let flags = [
         "epochs": "--epochs", "batchSize": "--batch-size", "samplesPerClass": "--samples-per-class",
         "learningRate": "--lr", "threads": "--threads", "weightDecay": "--weight-decay", "margin": "--margin",
-        "minerMargin": "--miner-margin", "memorySize": "--memory-size", "sampleLimit": "--limit", "trainClasses": "--train-classes",
+        "minerMargin": "--miner-margin", "memorySize": "--memory-size", "sampler": "--sampler", "hardClasses": "--hard-class-pool", "sampleLimit": "--limit", "trainClasses": "--train-classes",
         "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma", "heldOut": "--held-out-triplets",
         "tripletsPerBatch": "--triplets-per-batch", "ceWeight": "--ce-weight", "loss": "--loss",
         "coarseGroups": "--coarse-groups", "ladderMargins": "--ladder-margins", "ladderWeights": "--ladder-weights",
@@ -138,6 +144,7 @@ struct Train: ParsableCommand {
         config.margin = margin
         config.minerMargin = minerMargin
         config.memorySize = memorySize
+        config.hardClasses = sampler == .hardClasses ? HardClassMining(poolSize: hardClassPool) : nil
         config.ceWeight = ceWeight
         config.optimizer = optimizer
         config.weightDecay = weightDecay
@@ -316,4 +323,10 @@ enum ScheduleName: String, ExpressibleByArgument, CaseIterable {
         }
         return warmup > 0 ? .warmup(steps: warmup, startFactor: 0.01, then: main) : main
     }
+}
+
+/// The batch samplers of `--sampler`.
+enum SamplerFlag: String, ExpressibleByArgument, CaseIterable {
+    case pk
+    case hardClasses = "hard-classes"
 }

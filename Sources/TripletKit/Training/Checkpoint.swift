@@ -47,6 +47,8 @@ struct Checkpoint {
     var optimizerState: [(String, Tensor)]
     /// The objective's own parameters (a classification head), kept in the state file only.
     var objectiveState: [(String, Tensor)]
+    /// The objective's buffers (cross-batch memory), kept in the state file only.
+    var buffers: [(String, Tensor)]
 
     var architecture: [LayerSpec] { sidecar.architecture }
     var history: [EpochMetrics] { sidecar.history }
@@ -67,16 +69,18 @@ struct Checkpoint {
         weights = trainer.network.stateDict()
         optimizerState = trainer.optimizer.stateDict()
         objectiveState = trainer.objective.parameters.map { ($0.name, $0.parameter.value) }
+        buffers = trainer.objective.buffers.map { ($0.name, $0.value) }
     }
 
     private init(
         sidecar: Sidecar, weights: [(String, Tensor)], optimizerState: [(String, Tensor)],
-        objectiveState: [(String, Tensor)]
+        objectiveState: [(String, Tensor)], buffers: [(String, Tensor)]
     ) {
         self.sidecar = sidecar
         self.weights = weights
         self.optimizerState = optimizerState
         self.objectiveState = objectiveState
+        self.buffers = buffers
     }
 
     /// Writes the checkpoint (each file atomically, the sidecar last) and removes older state files.
@@ -86,7 +90,7 @@ struct Checkpoint {
         try fm.createDirectory(at: stateFolder, withIntermediateDirectories: true)
         let state =
             weights.map { ("model.\($0.0)", $0.1) } + optimizerState.map { ("optimizer.\($0.0)", $0.1) }
-            + objectiveState.map { ("objective.\($0.0)", $0.1) }
+            + objectiveState.map { ("objective.\($0.0)", $0.1) } + buffers.map { ("buffer.\($0.0)", $0.1) }
         try SafeTensors.write(
             state, metadata: ["epoch": "\(sidecar.epoch)"], to: directory.appendingPathComponent(sidecar.stateFile))
         try JSONFiles.write(sidecar.history, to: directory.appendingPathComponent("metrics.json"))
@@ -111,7 +115,7 @@ struct Checkpoint {
         }
         return Checkpoint(
             sidecar: sidecar, weights: part("model."), optimizerState: part("optimizer."),
-            objectiveState: part("objective."))
+            objectiveState: part("objective."), buffers: part("buffer."))
     }
 
     /// The sidecar of a saved model, with a clear error for a missing or malformed file.

@@ -82,9 +82,11 @@ public final class Trainer {
     /// One pass over the P×K batches of `epoch` (1-based), without evaluation; the callbacks hear of its
     /// start and of every batch.
     public func trainEpoch(_ epoch: Int) throws -> EpochMetrics {
+        // The epoch's time includes its preparation (hard-class mining re-embeds the training set).
+        let start = DispatchTime.now().uptimeNanoseconds
+        try objective.prepare(epoch: epoch, network: network, inputs: inputs, threads: options.threads)
         let batches = objective.batches(epoch: epoch)
         for callback in callbacks { try callback.epochStarted(epoch, batches: batches.count, trainer: self) }
-        let start = DispatchTime.now().uptimeNanoseconds
         var lossSum = 0.0, activeSum = 0.0, samples = 0
         let parameters = network.stateDictParameters + objective.parameters
         var random = SeededGenerator(seed: options.seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
@@ -136,6 +138,7 @@ public final class Trainer {
         }
         try network.load(stateDict: saved.weights)
         try loadObjectiveParameters(saved.objectiveState)
+        try objective.loadBuffers(saved.buffers)
         try optimizer.load(stateDict: saved.optimizerState)
         let dropouts = network.allLayers.compactMap { $0 as? Dropout }
         let states = saved.sidecar.dropoutStates ?? []

@@ -33,6 +33,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Rows of cross-batch memory (nil: none): the loss mines each batch against the last `memorySize`
     /// embeddings (`CrossBatchMemory`; triplet-margin, contrastive or ntxent). Resumed runs start it empty.
     public var memorySize: Int?
+    /// Global hard-class mining before each epoch, for batches of confusable classes (nil: plain P×K).
+    public var hardClasses: HardClassMining?
     /// The weight of the classification head's cross-entropy (for `triplet-margin+ce`).
     public var ceWeight: Float = 1
     /// The coarse groups, margins and weights of the ladder loss (nil unless `loss` is `.ladder`).
@@ -71,6 +73,10 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             "triplet-margin (the default) or triplet-network when training on explicit triplets")
         try check((sampleLimit ?? 2) >= 2, "sampleLimit", sampleLimit ?? 0, "at least 2")
         if loss == .ladder { _ = try makeLoss() }
+        try hardClasses?.validate()
+        try check(
+            hardClasses == nil || triplets == nil, "sampler", "hard-classes",
+            "labelled batches (hard-class sampling has no classes to mix with explicit triplets)")
         if let memorySize {
             try check(
                 [.tripletMargin, .contrastive, .ntxent].contains(loss) && triplets == nil, "loss", loss.rawValue,
@@ -136,7 +142,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             return try Trainer(
                 network: network, optimizer: optimizer,
                 objective: try LabelledObjective(
-                    labels: data.train.labels, loss: try makeLoss(), options: options, classifier: classifier),
+                    labels: data.train.labels, loss: try makeLoss(), options: options, classifier: classifier,
+                    hardClasses: hardClasses),
                 inputs: data.train.inputs, evaluation: data.evaluation.map { .retrieval($0) }, options: options)
         }
         let (train, heldOut) = try triplets.split(data: data, seed: options.seed)
@@ -151,7 +158,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, memorySize, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
+            minerMargin, memorySize, hardClasses, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
     }
 
     /// Decodes the flat form; missing keys take their defaults.
@@ -182,6 +189,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         margin = try c.decodeIfPresent(Float.self, forKey: .margin) ?? d.margin
         minerMargin = try c.decodeIfPresent(Float.self, forKey: .minerMargin) ?? d.minerMargin
         memorySize = try c.decodeIfPresent(Int.self, forKey: .memorySize)
+        hardClasses = try c.decodeIfPresent(HardClassMining.self, forKey: .hardClasses)
         ceWeight = try c.decodeIfPresent(Float.self, forKey: .ceWeight) ?? d.ceWeight
         optimizer = try c.decodeIfPresent(OptimizerChoice.self, forKey: .optimizer) ?? d.optimizer
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
@@ -205,6 +213,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         try c.encode(margin, forKey: .margin)
         try c.encode(minerMargin, forKey: .minerMargin)
         try c.encodeIfPresent(memorySize, forKey: .memorySize)
+        try c.encodeIfPresent(hardClasses, forKey: .hardClasses)
         if loss == .tripletMarginCrossEntropy { try c.encode(ceWeight, forKey: .ceWeight) }
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(weightDecay, forKey: .weightDecay)

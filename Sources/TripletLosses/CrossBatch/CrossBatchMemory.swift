@@ -89,6 +89,43 @@ public final class CrossBatchMemory: EmbeddingLoss, @unchecked Sendable {
         }
     }
 
+    /// The ring as tensors, for checkpoints: "embeddings" [M, D], "labels" [M] (Int32 bit patterns) and
+    /// "position" [2] (the next slot and whether the ring has wrapped); empty before the first batch.
+    public var state: [(name: String, value: Tensor)] {
+        lock.withLock {
+            guard width > 0,
+                let rows = try? Tensor(shape: [memorySize, width], scalars: embeddings),
+                let codes = try? Tensor(
+                    shape: [memorySize], scalars: labels.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }),
+                let position = try? Tensor(shape: [2], scalars: [Float(queueIndex), filled ? 1 : 0])
+            else { return [] }
+            return [("embeddings", rows), ("labels", codes), ("position", position)]
+        }
+    }
+
+    /// Restores a ring saved by `state` (an empty state empties the memory).
+    public func restore(_ saved: [(String, Tensor)]) throws {
+        let parts = Dictionary(saved, uniquingKeysWith: { first, _ in first })
+        guard !saved.isEmpty else { return reset() }
+        guard let rows = parts["embeddings"], rows.shape.count == 2, rows.shape[0] == memorySize, rows.shape[1] > 0,
+            let codes = parts["labels"], codes.shape == [memorySize],
+            let position = parts["position"], position.shape == [2],
+            let next = Int(exactly: position.scalars[0]), (0..<memorySize).contains(next),
+            position.scalars[1] == 0 || position.scalars[1] == 1
+        else {
+            throw TripletError.invalidParameter(
+                name: "memory state", value: "of another shape",
+                expected: "embeddings [\(memorySize), D], labels [\(memorySize)] and position [2] of this memory size")
+        }
+        lock.withLock {
+            width = rows.shape[1]
+            embeddings = rows.scalars
+            labels = codes.scalars.map { Int(Int32(bitPattern: $0.bitPattern)) }
+            queueIndex = next
+            filled = position.scalars[1] == 1
+        }
+    }
+
     /// Writes the batch into the memory, then evaluates the loss of its rows against the memory.
     public func callAsFunction(_ batch: Tensor, labels batchLabels: [Int]) throws -> LossOutput {
         try step(batch, labels: batchLabels).output
