@@ -10,7 +10,7 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons text-check torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons text-check torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
@@ -137,6 +137,10 @@ bench-train: build
 bench-learners: build
 	@python3 -c "import numpy" 2>/dev/null || pip install -q numpy
 	@$(RUN_ENV) BIN=$(BIN) THREADS=$(THREADS) OUT=$(BENCH_OUT)/learners Benchmarks/learners.sh
+
+# Plain P×K batches vs cross-batch memory vs hard-class sampling on Fashion-MNIST (README table).
+bench-mining: build
+	@$(RUN_ENV) BIN=$(BIN) THREADS=$(THREADS) OUT=$(BENCH_OUT)/mining Benchmarks/mining.sh
 
 # Schultz–Joachims and OASIS against metric-learn 0.7.0 (SCML, LSML) on scikit-learn's digits, in one run;
 # metric-learn needs scikit-learn < 1.6, kept apart in a virtual environment.

@@ -49,6 +49,9 @@ def parse_args(argv=None):
     p.add_argument("--max-gib", type=float, default=16.0,
                    help="skip triplet mining whose estimated index memory exceeds this")
     p.add_argument("--json", action="store_true", help="print exactly one JSON line")
+    p.add_argument("--memory-size", type=int, default=0,
+                   help="wrap the loss (and miner) in CrossBatchMemory of this many rows, filled with random "
+                        "batches first; each timed step enqueues its batch")
     return p.parse_args(argv)
 
 
@@ -106,7 +109,7 @@ def main(argv=None):
     result = {
         "impl": "pml", "batch_size": B, "dim": args.dim, "classes": C,
         "miner": miner_name or "none", "loss": args.loss, "threads": args.threads,
-        "repeats": args.repeats, "median_ms": None, "peak_rss_mib": None,
+        "repeats": args.repeats, "memory_size": args.memory_size, "median_ms": None, "peak_rss_mib": None,
         "loss_value": None, "triplets": None,
     }
 
@@ -127,7 +130,7 @@ def main(argv=None):
     labels_np = rng.permutation(np.arange(B, dtype=np.int64) % C)
     emb_np = rng.standard_normal((B, args.dim), dtype=np.float32)
 
-    if miner_name in ("all", "hard", "semihard", "easy"):
+    if miner_name in ("all", "hard", "semihard", "easy") and not args.memory_size:
         t = count_valid_triplets(labels_np)
         need = estimate_mining_bytes(B, t)
         if need > args.max_gib * 2**30:
@@ -161,6 +164,12 @@ def main(argv=None):
         loss_fn = losses.ContrastiveLoss(pos_margin=0, neg_margin=1)
     else:
         loss_fn = losses.NTXentLoss(temperature=0.07)
+
+    if args.memory_size:
+        memory = losses.CrossBatchMemory(loss_fn, args.dim, memory_size=args.memory_size, miner=miner)
+        for _ in range(-(-args.memory_size // B)):
+            memory(torch.from_numpy(rng.standard_normal((B, args.dim), dtype=np.float32)), labels)
+        loss_fn, miner = (lambda e, l, _idx: memory(e, l)), None
 
     def step():
         emb.grad = None

@@ -39,11 +39,24 @@ struct BenchLosses: ParsableCommand {
     @Option(help: "Threads for the loss (BLAS blocks and row-parallel loops).") var threads = 2
     @Option(help: "Timed repetitions (the median is reported).") var repeats = 5
     @Option(help: "Seed of the embeddings and labels.") var seed: UInt64 = 0
+    @Option(
+        help:
+            "Cross-batch memory of M rows (triplet-margin, contrastive, ntxent), filled with random batches before timing; each timed call enqueues its batch."
+    )
+    var memorySize: Int?
     @Flag(help: "Print one JSON line instead of text.") var json = false
 
     func validate() throws {
         guard batchSize > 0, dim > 0, classes > 0, threads > 0, repeats > 0 else {
             throw ValidationError("--batch-size, --dim, --classes, --threads and --repeats must be at least 1")
+        }
+        if let memorySize {
+            guard memorySize >= batchSize, [.tripletMargin, .contrastive, .ntxent].contains(loss) else {
+                throw ValidationError(
+                    "--memory-size must be at least --batch-size, with --loss triplet-margin, contrastive or ntxent")
+            }
+            try BenchSize.check("the memory --batch-size × --memory-size", rows: batchSize, width: memorySize)
+            try BenchSize.check("the memory --memory-size × --dim", rows: memorySize, width: dim)
         }
         try BenchSize.check("--batch-size × --dim", rows: batchSize, width: dim)
         try BenchSize.check("the distance matrix --batch-size × --batch-size", rows: batchSize, width: batchSize)
@@ -56,6 +69,14 @@ struct BenchLosses: ParsableCommand {
         var labels = (0..<batchSize).map { $0 % classes }
         labels.shuffle(using: &generator)
         let lossFunction = try makeLoss()
+        if let memorySize {
+            // Fill the ring with other random batches (of the same label distribution) first.
+            for _ in 0..<(memorySize + batchSize - 1) / batchSize {
+                let fill = try Tensor(
+                    shape: [batchSize, dim], scalars: (0..<batchSize * dim).map { _ in generator.nextNormal() })
+                _ = try lossFunction(fill, labels: labels)
+            }
+        }
 
         var output = try lossFunction(embeddings, labels: labels)  // warm-up
         var times: [Double] = []
@@ -72,7 +93,7 @@ struct BenchLosses: ParsableCommand {
             let fields: [String] = [
                 "\"impl\":\"tripletkit\"", "\"batch_size\":\(batchSize)", "\"dim\":\(dim)", "\"classes\":\(classes)",
                 "\"miner\":\"\(minerName)\"", "\"loss\":\"\(loss.rawValue)\"", "\"threads\":\(threads)",
-                "\"repeats\":\(repeats)", "\"median_ms\":\(median)", "\"peak_rss_mib\":\(peak)",
+                "\"repeats\":\(repeats)", "\"memory_size\":\(memorySize ?? 0)", "\"median_ms\":\(median)", "\"peak_rss_mib\":\(peak)",
                 "\"loss_value\":\(output.value)", "\"triplets\":\(output.stats.candidateCount)",
             ]
             print("{" + fields.joined(separator: ",") + "}")
@@ -87,6 +108,17 @@ struct BenchLosses: ParsableCommand {
     }
 
     private func makeLoss() throws -> any EmbeddingLoss {
+        if let memorySize {
+            let inner: any CrossBatchLoss
+            switch loss {
+            case .contrastive: inner = ContrastiveLoss(threads: threads)
+            case .ntxent: inner = NTXentLoss(threads: threads)
+            default: inner = TripletMarginLoss(margin: 0.2, threads: threads)
+            }
+            return try CrossBatchMemory(
+                loss: inner, miner: loss == .tripletMargin ? crossBatchMiner : nil, memorySize: memorySize,
+                threads: threads)
+        }
         switch loss {
         case .contrastive: return ContrastiveLoss(threads: threads)
         case .ntxent: return NTXentLoss(threads: threads)
@@ -94,17 +126,21 @@ struct BenchLosses: ParsableCommand {
             let groups = Dictionary(uniqueKeysWithValues: (0..<classes).map { ($0, $0 % 3) })
             return try LadderLoss(margins: [0.2, 0.1], weights: [1, 1], coarseGroups: groups, threads: threads)
         case .tripletMargin, .tripletNetwork:
-            let chosen: any TripletMiner
-            switch miner {
-            case .batchHard: chosen = BatchHardMiner()
-            case .all: chosen = TripletMarginMiner(margin: 0.2, type: .all)
-            case .hard: chosen = TripletMarginMiner(margin: 0.2, type: .hard)
-            case .semihard: chosen = TripletMarginMiner(margin: 0.2, type: .semihard)
-            case .easy: chosen = TripletMarginMiner(margin: 0.2, type: .easy)
-            }
+            let chosen = crossBatchMiner
             return loss == .tripletNetwork
                 ? TripletNetworkLoss(miner: chosen, threads: threads)
                 : TripletMarginLoss(margin: 0.2, miner: chosen, threads: threads)
+        }
+    }
+
+    /// --miner with margin 0.2.
+    private var crossBatchMiner: any TripletMiner & CrossBatchMiner {
+        switch miner {
+        case .batchHard: return BatchHardMiner()
+        case .all: return TripletMarginMiner(margin: 0.2, type: .all)
+        case .hard: return TripletMarginMiner(margin: 0.2, type: .hard)
+        case .semihard: return TripletMarginMiner(margin: 0.2, type: .semihard)
+        case .easy: return TripletMarginMiner(margin: 0.2, type: .easy)
         }
     }
 

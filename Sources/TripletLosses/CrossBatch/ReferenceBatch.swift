@@ -42,22 +42,26 @@ final class ReferenceBatch {
 
     /// Mean raw distance over positive (same label, not self) and negative pairs of `matrix`.
     func stats(_ matrix: ReferenceDistances, candidates: Int, active: Int) -> LossStats {
-        var positive = 0.0, negative = 0.0, positives = 0, negatives = 0
-        for a in 0..<rows {
-            for r in 0..<columns where r != selfSlots[a] {
-                if referenceLabels[r] == labels[a] {
-                    positive += Double(matrix.value(a, r))
-                    positives += 1
-                } else {
-                    negative += Double(matrix.value(a, r))
-                    negatives += 1
+        let m = columns
+        var positive = 0.0, total = 0.0, positives = 0
+        matrix.dissimilarities.withUnsafeBufferPointer { d in
+            referenceLabels.withUnsafeBufferPointer { refs in
+                for a in 0..<rows {
+                    let row = d.baseAddress! + a * m, label = labels[a], own = selfSlots[a]
+                    total += Double(VectorMath.sum(row, m)) - Double(row[own])
+                    for r in 0..<m where refs[r] == label && r != own {
+                        positive += Double(row[r])
+                        positives += 1
+                    }
                 }
             }
         }
+        let negatives = rows * (m - 1) - positives
+        let sign = matrix.distance.isSimilarity ? -1.0 : 1.0
         return LossStats(
             candidateCount: candidates, activeCount: active,
-            meanPositiveDistance: positives > 0 ? positive / Double(positives) : 0,
-            meanNegativeDistance: negatives > 0 ? negative / Double(negatives) : 0)
+            meanPositiveDistance: positives > 0 ? sign * positive / Double(positives) : 0,
+            meanNegativeDistance: negatives > 0 ? sign * (total - positive) / Double(negatives) : 0)
     }
 }
 
@@ -106,7 +110,7 @@ enum ReferenceSelection {
             var out = PairCounts(rows: batch.rows, columns: m)
             out.counts.withUnsafeMutableBufferPointer { o in
                 let base = o.baseAddress!
-                batch.sweepAnchors(matrix, counts) { sweep, a in sweep.count(range: range, anchor: a, into: base + a * m) }
+                batch.sweepAnchors(matrix, counts) { sweep, a in sweep.count(range: range, into: base + a * m) }
             }
             return out
         }
