@@ -10,7 +10,7 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons text-check torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons text-check demo-text bench-text torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
@@ -163,6 +163,17 @@ text-check: build $(MINILM)/model.safetensors
 	$(RUN_ENV) $(BIN) text embed --model $(MINILM) --text $(BENCH_OUT)/glosses.txt --out $(BENCH_OUT)/glosses.npy \
 	  --threads $(THREADS)
 	python3 Benchmarks/reference/text_reference.py check $(MINILM) $(BENCH_OUT)/glosses.txt $(BENCH_OUT)/glosses.npy
+
+# WordNet sense retrieval (issue: sentence embeddings): all-MiniLM-L6-v2 before and after one epoch of MNRL on
+# WordNet triplets (TEXT_LIMIT triplets; empty: all), then sentence-transformers on the same task (bench-text).
+TEXT_LIMIT ?=
+TEXT_OUT ?= runs/text-demo
+demo-text: build $(MINILM)/model.safetensors
+	@[ -f /usr/share/wordnet/data.noun ] || $(SUDO) apt-get install -y -q wordnet-base
+	$(RUN_ENV) $(BIN) text demo --model $(MINILM) --out $(TEXT_OUT) --threads $(THREADS) $(if $(TEXT_LIMIT),--limit $(TEXT_LIMIT))
+bench-text: demo-text
+	@python3 -c "import sentence_transformers, datasets" 2>/dev/null || pip install -q "sentence-transformers==6.2.0" "accelerate>=1.1.0" datasets
+	python3 Benchmarks/reference/wordnet_st.py $(MINILM) $(TEXT_OUT) --threads $(THREADS)
 
 # A model saved by TripletKit loads into the equivalent PyTorch module, built from its model.json, and embeds
 # the same (1e-5): the demo model and a custom architecture from a file (residual block, LayerNorm, GELU).

@@ -7,7 +7,7 @@ import TripletText
 struct TextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text", abstract: "Sentence embeddings with a BERT encoder (Hugging Face folders).",
-        subcommands: [TextEmbed.self, TextTrain.self])
+        subcommands: [TextEmbed.self, TextTrain.self, TextDemo.self])
 }
 
 /// `triplet text embed`: one embedding per line of a text file.
@@ -43,22 +43,10 @@ struct TextEmbed: ParsableCommand {
             vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
             maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
         let start = Date()
-        // Batches of similar lengths (as sentence-transformers sorts them), so that little is padding.
-        let encoded = lines.map(tokenizer.encode)
-        let order = encoded.indices.sorted { encoded[$0].count > encoded[$1].count }
-        let width = encoder.configuration.hiddenSize
-        var rows = [Float](repeating: 0, count: lines.count * width)
-        for first in stride(from: 0, to: order.count, by: batchSize) {
-            let members = Array(order[first..<min(first + batchSize, order.count)])
-            let embedded = try encoder.embed(tokenizer.pad(members.map { encoded[$0] }), normalize: !noNormalize)
-            for (position, line) in members.enumerated() {
-                rows.replaceSubrange(
-                    (line * width)..<((line + 1) * width),
-                    with: embedded.scalars[(position * width)..<((position + 1) * width)])
-            }
-        }
+        let embedded = try encoder.embed(
+            sentences: lines, tokenizer: tokenizer, batchSize: batchSize, normalize: !noNormalize)
         let seconds = Date().timeIntervalSince(start)
-        try NPY.write(try Tensor(shape: [lines.count, width], scalars: rows), to: URL(fileURLWithPath: out))
+        try NPY.write(embedded, to: URL(fileURLWithPath: out))
         print(
             String(
                 format: "embedded %d lines in %.2f s (%.0f sentences/s); wrote %@", lines.count, seconds,
@@ -134,12 +122,27 @@ struct TextTrain: ParsableCommand {
         let tokenizer = try BertTokenizer(
             vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
             maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
-        let encoded = pairs.map { $0.map(tokenizer.encode) }
+        let (examples, seconds) = try Self.fineTune(
+            encoder, tokenizer: tokenizer, examples: pairs, objective: objective, epochs: epochs, batchSize: batchSize,
+            learningRate: learningRate, warmup: warmup, seed: seed)
+        try encoder.save(to: URL(fileURLWithPath: out), copyingFrom: folder)
+        print(
+            String(
+                format: "%d examples in %.1f s (%.1f examples/s); wrote %@", examples, seconds,
+                Double(examples) / seconds, out))
+    }
+
+    /// Fine-tunes `encoder` on `examples` (all of two or all of three columns) for `epochs` passes of
+    /// shuffled batches; prints each epoch's mean loss and returns the examples trained on and the seconds.
+    static func fineTune(
+        _ encoder: BertEncoder, tokenizer: BertTokenizer, examples: [[String]], objective: SentenceObjective,
+        epochs: Int, batchSize: Int, learningRate: Float, warmup: Float, seed: UInt64
+    ) throws -> (examples: Int, seconds: Double) {
+        let encoded = examples.map { $0.map(tokenizer.encode) }
         let hardNegatives = encoded[0].count == 3
         let stepsPerEpoch = encoded.count / batchSize
         guard stepsPerEpoch >= 1 else {
-            throw ValidationError(
-                "--triplets \(triplets): \(encoded.count) examples, fewer than one batch of \(batchSize)")
+            throw ValidationError("\(encoded.count) examples, fewer than one batch of \(batchSize)")
         }
         let total = stepsPerEpoch * epochs
         let training = try SentencePairTraining(
@@ -157,12 +160,7 @@ struct TextTrain: ParsableCommand {
             }
             print(String(format: "epoch %d  loss %.4f", epoch, lossSum / Float(stepsPerEpoch)))
         }
-        let seconds = Date().timeIntervalSince(start)
-        try encoder.save(to: URL(fileURLWithPath: out), copyingFrom: folder)
-        print(
-            String(
-                format: "%d examples in %.1f s (%.1f examples/s); wrote %@", total * batchSize, seconds,
-                Double(total * batchSize) / seconds, out))
+        return (total * batchSize, Date().timeIntervalSince(start))
     }
 
     /// The tab-separated examples of a UTF-8 file, all of two or all of three columns; a clear error naming
