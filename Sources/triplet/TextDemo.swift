@@ -40,7 +40,8 @@ struct TextDemo: ParsableCommand {
         guard (0...1).contains(warmup) else { throw ValidationError("--warmup \(warmup): expected 0 to 1") }
         var task = try SenseRetrieval(
             wordnet: try WordNet(directory: URL(fileURLWithPath: wordnet)), heldOutShare: heldOut, seed: seed)
-        if let limit, limit < task.train.count {
+        let available = task.train.count
+        if let limit, limit < available {
             var generator = SeededGenerator(seed: seed)
             task.train = Array(task.train.shuffled(using: &generator).prefix(limit))
         }
@@ -48,7 +49,7 @@ struct TextDemo: ParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Self.write(task, to: folder)
         print(
-            "WordNet sense retrieval: \(task.train.count) training triplets, \(task.test.count) test examples; "
+            "WordNet sense retrieval: \(task.train.count) of \(available) training triplets, \(task.test.count) test examples; "
                 + String(format: "random %.3f, first sense %.3f", task.randomAccuracy, task.firstSenseAccuracy))
 
         let modelFolder = URL(fileURLWithPath: model)

@@ -49,3 +49,46 @@ struct TextCommandTests {
         #expect(!run.error.contains("Fatal error"))
     }
 }
+
+/// `triplet text demo` end to end on the tiny BERT and a hand-written WordNet: the task files, both
+/// accuracies and the fine-tuned model are written.
+@Suite("triplet text demo")
+struct TextDemoTests {
+    @Test func demoWritesTheTaskTheModelAndBothAccuracies() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TripletTextTests/Fixtures")
+        let folder = try TripletProcess.temporaryFolder("text-demo")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("tiny")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(
+                at: fixtures.appendingPathComponent("tiny-bert/\(name)"), to: model.appendingPathComponent(name))
+        }
+        // The tiny BERT knows 120 ids: special tokens, letters and their "##" continuations, punctuation.
+        let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
+        let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + letters + letters.map { "##" + $0 }
+            + [".", ",", ";", "'", "-", "(", ")"]
+        try (vocabulary.joined(separator: "\n") + "\n").write(
+            to: model.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("demo")
+        let run = try TripletProcess.run([
+            "text", "demo", "--model", model.path, "--out", out.path, "--wordnet",
+            fixtures.appendingPathComponent("wordnet").path, "--held-out", "0.3", "--batch-size", "2", "--lr", "1e-3",
+            "--threads", "1",
+        ])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.output.contains("before fine-tuning") && run.output.contains("after fine-tuning"))
+        let results = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
+        for key in ["before", "after", "random", "first_sense"] {
+            let value = try #require(results?[key] as? Double, "\(key) in \(String(describing: results))")
+            #expect((0...1).contains(value))
+        }
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("model/model.safetensors").path))
+        let train = try String(contentsOf: out.appendingPathComponent("train.tsv"), encoding: .utf8)
+        #expect(train.split(separator: "\n").allSatisfy { $0.split(separator: "\t").count == 3 })
+        let missing = try TripletProcess.run(["text", "demo", "--model", model.path, "--out", out.path, "--wordnet", "/nonexistent"])
+        #expect(missing.status != 0 && missing.error.contains("wordnet-base"), "\(missing.error)")
+    }
+}
