@@ -19,6 +19,12 @@ public final class SentencePairTraining {
     public let learningRate: Float
     /// Steps of linear warm-up, and all steps of the run (the rate decays linearly to 0 after warm-up).
     public let warmupSteps: Int, totalSteps: Int
+    /// Sentences per sub-batch. A step's sentences are embedded in groups of similar length, each padded
+    /// only to its own longest (a batch of short examples and long definitions padded to the longest
+    /// sentence wastes most of its tokens); with more than one group, the embeddings are first computed
+    /// without training caches, the loss's gradient taken, and each group embedded again and
+    /// back-propagated — exact, at the price of a second forward pass.
+    public var groupSize = 32
 
     /// A training run of `totalSteps` steps on `encoder`.
     public init(
@@ -51,7 +57,21 @@ public final class SentencePairTraining {
     @discardableResult
     public func step(_ batch: TokenBatch, hardNegatives: Bool = false) throws -> Float {
         encoder.zeroGradients()
-        let embeddings = try encoder.embed(batch, normalize: true, training: true)
+        let groups = Self.lengthGroups(batch, size: max(groupSize, 1))
+        let width = encoder.configuration.hiddenSize
+        let embeddings: Tensor
+        if groups.count == 1 {
+            embeddings = try encoder.embed(batch, normalize: true, training: true)
+        } else {
+            var rows = [Float](repeating: 0, count: batch.ids.count * width)
+            for group in groups {
+                let e = try encoder.embed(group.batch, normalize: true)
+                for (k, row) in group.rows.enumerated() {
+                    rows.replaceSubrange(row * width..<(row + 1) * width, with: e.scalars[k * width..<(k + 1) * width])
+                }
+            }
+            embeddings = try Tensor(shape: [batch.ids.count, width], scalars: rows)
+        }
         let output: LossOutput
         switch objective {
         case .multipleNegativesRanking:
@@ -65,9 +85,38 @@ public final class SentencePairTraining {
             let triplets = (0..<(batch.ids.count / 3)).map { Triplet(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }
             output = try ExplicitTripletMarginLoss(margin: margin)(embeddings, triplets: triplets)
         }
-        try encoder.backward(output.gradient)
+        if groups.count == 1 {
+            try encoder.backward(output.gradient)
+        } else {
+            for group in groups {
+                _ = try encoder.embed(group.batch, normalize: true, training: true)
+                try encoder.backward(
+                    try Tensor(
+                        shape: [group.rows.count, width],
+                        scalars: group.rows.flatMap { output.gradient.scalars[$0 * width..<($0 + 1) * width] }))
+            }
+        }
         try optimizer.step(encoder.namedParameters, learningRate: rate(at: optimizer.stepCount))
         return output.value
+    }
+}
+
+extension SentencePairTraining {
+    /// The batch's rows in groups of `size` of similar length (longest first), each group's ids and mask
+    /// cut to its own longest row.
+    static func lengthGroups(_ batch: TokenBatch, size: Int) -> [(rows: [Int], batch: TokenBatch)] {
+        let lengths = batch.mask.map { $0.reduce(0, +) }
+        let order = lengths.indices.sorted { (lengths[$1], $0) < (lengths[$0], $1) }
+        return stride(from: 0, to: order.count, by: size).map { first in
+            let rows = Array(order[first..<min(first + size, order.count)])
+            let length = rows.map { lengths[$0] }.max() ?? 0
+            return (
+                rows,
+                TokenBatch(
+                    ids: rows.map { Array(batch.ids[$0].prefix(length)) },
+                    mask: rows.map { Array(batch.mask[$0].prefix(length)) })
+            )
+        }
     }
 }
 
