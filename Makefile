@@ -57,7 +57,7 @@ test: deps
 # executions per target in fuzz-out/summary.txt. Replay an input without the sanitizer:
 # `swift build --product Fuzz && FUZZ_TARGET=npy .build/debug/Fuzz FILE`.
 SECONDS ?= 60
-FUZZ_TARGETS := idx idx-gzip npy csv safetensors index model-json image image-resize triplet-list
+FUZZ_TARGETS := idx idx-gzip npy csv safetensors index model-json image image-resize triplet-list vocabulary bert-config wordnet
 FUZZ_BUILD := $(SWIFT) build --scratch-path .build-fuzz -c release --product Fuzz --sanitize=fuzzer \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 fuzz: deps

@@ -69,7 +69,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "Fuzz", dependencies: ["TripletKit"]),
+        .executableTarget(name: "Fuzz", dependencies: ["TripletKit", "TripletText"]),
         .testTarget(name: "TripletCoreTests", dependencies: ["TripletCore"]),
         .testTarget(name: "TripletNetworksTests", dependencies: ["TripletNetworks"]),
         .testTarget(name: "TripletDataTests", dependencies: ["TripletData"]),

@@ -1,5 +1,6 @@
 import Foundation
 import TripletKit
+import TripletText
 
 /// One parser under fuzzing: its name (the `FUZZ_TARGET` value and the folder of its seeds under
 /// Fuzz/corpus/) and what it does with one input. Throwing is the expected answer to a bad input; a
@@ -37,6 +38,12 @@ struct FuzzTarget: Sendable {
             _ = try ImageDecoder.decode(bytes, source: "fuzz", channels: .rgb, size: ImageSize(width: 7, height: 5))
                 .pixels.reduce(0, +)
         },
+        FuzzTarget(name: "vocabulary") { bytes in
+            let vocabulary = try Vocabulary(data: Data(bytes), path: "fuzz")
+            _ = try BertTokenizer(vocabulary: vocabulary, maxLength: 32).encode("Déjà vu: naïve café, 東京 3.14 ##x")
+        },
+        FuzzTarget(name: "bert-config", run: TextFolder.load),
+        FuzzTarget(name: "wordnet", run: TextFolder.wordnet),
         FuzzTarget(name: "triplet-list") { bytes in
             let files = ["a/1.png", "a/2.png", "b/1.png", "b/3.png", "c/4.png"]
             _ = try TripletList.parse(bytes, source: "fuzz", sampleCount: 5, files: files, labels: [0, 0, 1, 1, 2])
@@ -65,5 +72,34 @@ enum ModelFolder {
     @Sendable static func load(_ bytes: [UInt8]) throws {
         try Data(bytes).write(to: folder.appendingPathComponent("model.json"))
         _ = try TrainedModel(directory: folder, threads: 1)
+    }
+}
+
+/// The text targets' folders: `bert-config` loads the input as the config.json of a BERT folder whose
+/// weights file is small (the encoder must refuse sizes the file cannot hold before allocating them);
+/// `wordnet` reads the input as a WordNet folder: the bytes before the first NUL as every data file, those
+/// after it as every index file.
+enum TextFolder {
+    static let folder: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tripletkit-fuzz-text-\(getpid())")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try? SafeTensors.write([], to: url.appendingPathComponent("model.safetensors"))
+        return url
+    }()
+
+    @Sendable static func load(_ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: folder.appendingPathComponent("config.json"))
+        _ = try BertEncoder(folder: folder)
+    }
+
+    @Sendable static func wordnet(_ bytes: [UInt8]) throws {
+        let split = bytes.firstIndex(of: 0) ?? bytes.count
+        let data = Data(bytes[..<split]), index = Data(bytes[min(split + 1, bytes.count)...])
+        for part in ["noun", "verb", "adj", "adv"] {
+            try data.write(to: folder.appendingPathComponent("data.\(part)"))
+            try index.write(to: folder.appendingPathComponent("index.\(part)"))
+        }
+        let wordnet = try WordNet(directory: folder)
+        _ = try? SenseRetrieval(wordnet: wordnet, heldOutShare: 0.5)
     }
 }

@@ -34,17 +34,35 @@ public struct BertConfiguration: Codable, Equatable, Sendable {
         guard let data = try? Data(contentsOf: url) else {
             throw TripletError.corruptFile(path: url.path, reason: "cannot be read (a Hugging Face BERT config.json)")
         }
+        try self.init(data: data, path: url.path)
+    }
+
+    /// Decodes the bytes of a `config.json` read from `path` (named in errors).
+    public init(data: Data, path: String) throws {
         do {
             self = try JSONDecoder().decode(BertConfiguration.self, from: data)
         } catch {
-            throw TripletError.corruptFile(path: url.path, reason: "not a BERT config.json: \(error)")
+            throw TripletError.corruptFile(path: path, reason: "not a BERT config.json: \(error)")
         }
         do {
             try validate()
         } catch TripletError.invalidParameter(let name, let value, let expected) {
-            throw TripletError.corruptFile(path: url.path, reason: "\(name) \(value): expected \(expected)")
+            throw TripletError.corruptFile(path: path, reason: "\(name) \(value): expected \(expected)")
         }
     }
+
+    /// The parameters of an encoder of these sizes (embeddings, then each layer's attention, feed-forward
+    /// and LayerNorms), as a Double so that no size overflows.
+    public var parameterCount: Double {
+        let h = Double(hiddenSize), i = Double(intermediateSize)
+        let embeddings = Double(vocabSize + maxPositionEmbeddings + typeVocabSize) * h + 2 * h
+        let layer = 4 * (h * h + h) + 2 * (h * i) + i + h + 4 * h
+        return embeddings + Double(numHiddenLayers) * layer
+    }
+
+    /// The most parameters an encoder may have (4 GiB of Float32): a config past it is refused before
+    /// anything is allocated.
+    public static let parameterLimit = Double(1 << 30)
 
     /// Throws when a size is not positive, the width is not a multiple of the heads, or the activation is
     /// not "gelu".
@@ -62,6 +80,11 @@ public struct BertConfiguration: Codable, Equatable, Sendable {
         }
         guard hiddenAct == "gelu" else {
             throw TripletError.invalidParameter(name: "hidden_act", value: hiddenAct, expected: "gelu")
+        }
+        guard parameterCount <= Self.parameterLimit else {
+            throw TripletError.invalidParameter(
+                name: "sizes", value: "\(Int(parameterCount)) parameters",
+                expected: "at most 2^30 parameters (the sizes of config.json are too large)")
         }
         guard layerNormEps > 0, layerNormEps.isFinite else {
             throw TripletError.invalidParameter(name: "layer_norm_eps", value: "\(layerNormEps)", expected: "> 0")

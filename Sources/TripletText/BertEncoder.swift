@@ -45,10 +45,18 @@ public final class BertEncoder {
     /// The encoder of a Hugging Face BERT folder. Throws when config.json is missing or malformed, or when
     /// model.safetensors lacks a tensor or holds one of another shape (each named).
     public convenience init(folder: URL, threads: Int = 1) throws {
-        try self.init(
-            configuration: try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json")),
-            threads: threads)
+        let configuration = try BertConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
         let file = folder.appendingPathComponent("model.safetensors")
+        // At least a byte per parameter (8-bit tensors), checked before the encoder is allocated.
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
+        guard let bytes, Double(bytes) >= configuration.parameterCount else {
+            throw TripletError.corruptFile(
+                path: file.path,
+                reason: bytes == nil
+                    ? "cannot be read (the weights of the BERT folder)"
+                    : "holds \(bytes ?? 0) bytes, too few for the \(Int(configuration.parameterCount)) parameters of config.json")
+        }
+        try self.init(configuration: configuration, threads: threads)
         var stored: [String: Tensor] = [:]
         for (name, tensor) in try SafeTensors.read(from: file).tensors {
             stored[name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name] = tensor

@@ -32,8 +32,13 @@ public struct Vocabulary: Sendable {
         guard let data = try? Data(contentsOf: url) else {
             throw TripletError.corruptFile(path: url.path, reason: "cannot be read (a BERT vocab.txt is expected)")
         }
+        try self.init(data: data, path: url.path)
+    }
+
+    /// Decodes the bytes of a `vocab.txt` read from `path` (named in errors).
+    public init(data: Data, path: String) throws {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TripletError.corruptFile(path: url.path, reason: "is not UTF-8 text")
+            throw TripletError.corruptFile(path: path, reason: "is not UTF-8 text")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
@@ -42,7 +47,7 @@ public struct Vocabulary: Sendable {
         do {
             try self.init(tokens: lines)
         } catch TripletError.invalidParameter(_, let value, let expected) {
-            throw TripletError.corruptFile(path: url.path, reason: "\(value): expected \(expected)")
+            throw TripletError.corruptFile(path: path, reason: "\(value): expected \(expected)")
         }
     }
 
