@@ -107,4 +107,27 @@ struct BertEncoderTests {
         }
         #expect(throws: TripletError.self) { try encoder.embed(TokenBatch(ids: [[1, 2]], mask: [[1]])) }
     }
+
+    /// Sizes past the parameter limit, or more parameters than the weights file can hold, are refused
+    /// before the encoder allocates anything.
+    @Test func oversizedConfigsAreRefusedBeforeAllocating() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bert-huge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data([0, 0, 0, 0, 0, 0, 0, 0]).write(to: folder.appendingPathComponent("model.safetensors"))
+        func message(vocab: Int, hidden: Int) throws -> String {
+            let config = """
+                {"vocab_size": \(vocab), "hidden_size": \(hidden), "num_hidden_layers": 2, "num_attention_heads": 1,
+                 "intermediate_size": 64, "max_position_embeddings": 64, "type_vocab_size": 2,
+                 "layer_norm_eps": 1e-12, "hidden_act": "gelu"}
+                """
+            try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))
+            do {
+                _ = try BertEncoder(folder: folder)
+                return "no error"
+            } catch { return "\(error)" }
+        }
+        #expect(try message(vocab: 1 << 24, hidden: 1 << 24).contains("2^30"))
+        #expect(try message(vocab: 1000, hidden: 32).contains("too few"))
+    }
 }
