@@ -7,7 +7,7 @@ import TripletText
 struct TextCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "text", abstract: "Sentence embeddings with a BERT encoder (Hugging Face folders).",
-        subcommands: [TextEmbed.self, TextTrain.self, TextDemo.self])
+        subcommands: [TextEmbed.self, TextTrain.self, TextDemo.self, TextSearch.self])
 }
 
 /// `triplet text embed`: one embedding per line of a text file.

@@ -90,5 +90,23 @@ struct TextDemoTests {
         #expect(train.split(separator: "\n").allSatisfy { $0.split(separator: "\t").count == 3 })
         let missing = try TripletProcess.run(["text", "demo", "--model", model.path, "--out", out.path, "--wordnet", "/nonexistent"])
         #expect(missing.status != 0 && missing.error.contains("wordnet-base"), "\(missing.error)")
+
+        // text search: the --k best lines, best first; embeddings of another file are refused.
+        let lines = folder.appendingPathComponent("lines.txt")
+        try "a river bank\na financial bank\na fish\n".write(to: lines, atomically: true, encoding: .utf8)
+        let search = try TripletProcess.run([
+            "text", "search", "--model", model.path, "--text", lines.path, "--query", "a bank", "--k", "2",
+        ])
+        #expect(search.status == 0, "\(search.error)")
+        let ranked = search.output.split(separator: "\n")
+        #expect(ranked.count == 2)
+        let scores = ranked.compactMap { Double($0.split(separator: " ").first ?? "") }
+        #expect(scores.count == 2 && scores[0] >= scores[1])
+        let wrong = folder.appendingPathComponent("wrong.npy")
+        try NPY.write(try Tensor(shape: [2, 3], scalars: [Float](repeating: 0, count: 6)), to: wrong)
+        let refused = try TripletProcess.run([
+            "text", "search", "--model", model.path, "--text", lines.path, "--query", "a bank", "--embeddings", wrong.path,
+        ])
+        #expect(refused.status != 0 && refused.error.contains("--embeddings"), "\(refused.error)")
     }
 }
