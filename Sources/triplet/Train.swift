@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TripletDistributed
 import TripletKit
 import TripletNetworks
 
@@ -106,14 +107,17 @@ struct Train: ParsableCommand {
     ]
 
     func run() throws {
-        do {
-            try train()
-        } catch TripletError.invalidParameter(let name, let value, let expected) where Self.flags[name] != nil {
-            throw ValidationError("\(Self.flags[name] ?? name) \(value): expected \(expected)")
+        try Self.asMPIJob { exchange in
+            do {
+                try train(exchange: exchange)
+            } catch TripletError.invalidParameter(let name, let value, let expected) where Self.flags[name] != nil {
+                throw ValidationError("\(Self.flags[name] ?? name) \(value): expected \(expected)")
+            }
         }
     }
 
-    private func train() throws {
+    /// Trains; under `mpirun`, as one rank of the job (`exchange`), rank 0 alone printing and writing.
+    private func train(exchange: MPIExchange?) throws {
         var config = TrainingConfig()
         config.data = try source.source()
         config.evaluationData = try evaluationSource()
@@ -151,7 +155,11 @@ struct Train: ParsableCommand {
         config.options.schedule = schedule.schedule(
             stepsPerEpoch: steps, epochs: epochs, stepEpochs: stepEpochs, gamma: gamma, warmupEpochs: warmupEpochs)
         let folder = URL(fileURLWithPath: out)
-        let history = try TrainingRun.train(config, data: data, directory: folder, resume: resume).history
+        if config.triplets == nil { try Self.checkShares(batchSize: batchSize, exchange: exchange) }
+        let history = try TrainingRun.train(
+            config, data: data, directory: folder, resume: resume, exchange: exchange
+        ).history
+        guard exchange?.isLead ?? true else { return }
         for m in history {
             print(
                 String(

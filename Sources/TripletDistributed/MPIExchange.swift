@@ -1,0 +1,108 @@
+import Foundation
+import TripletKit
+
+/// Data-parallel training over MPI, as a `Trainer`'s `GradientExchange`: every rank draws the same global
+/// P×K batch, embeds the rows `localRows(of:)` gives it (rank r of N: rows ⌊r·B/N⌋ ..< ⌊(r+1)·B/N⌋),
+/// `MPI_Allgatherv` puts the whole batch's embeddings on every rank for the miner and the loss (as PML's
+/// `DistributedLossWrapper` does), each rank back-propagates its rows' loss gradient, and one
+/// `MPI_Allreduce` (sum) of the network's gradients gives every rank the whole batch's before the same
+/// optimizer step. The loss is one mean over the global batch, so the sum, not an average, is the gradient
+/// one process would compute. A classification head's gradient comes from the gathered embeddings, the
+/// same on every rank: rank 0's is broadcast, which keeps the ranks bit-identical even on unlike CPUs.
+///
+/// At the start of each epoch the ranks check that they hold the same weights and batches, and each rank
+/// r > 0 reseeds its dropout layers from rank 0's generators and its rank, so that ranks draw independent
+/// masks and a resumed run (rank 0's generators are checkpointed) continues exactly. BatchNorm normalises
+/// with each rank's own rows' statistics, like PyTorch's DDP without SyncBatchNorm; the running statistics
+/// saved are rank 0's.
+public final class MPIExchange: GradientExchange {
+    /// The job's processes.
+    public let communicator: MPICommunicator
+    /// The gradients of the network, flattened, reused from step to step.
+    private var buffer: [Float] = []
+
+    /// An exchange among `communicator`'s ranks.
+    public init(communicator: MPICommunicator) {
+        self.communicator = communicator
+    }
+
+    /// Rank 0.
+    public var isLead: Bool { communicator.rank == 0 }
+
+    /// Rank r's contiguous share of a batch of `count`: ⌊r·count/N⌋ ..< ⌊(r+1)·count/N⌋.
+    public func localRows(of count: Int) -> Range<Int> { rows(of: count, rank: communicator.rank) }
+
+    private func rows(of count: Int, rank: Int) -> Range<Int> {
+        let size = communicator.size
+        return (rank * count / size)..<((rank + 1) * count / size)
+    }
+
+    /// The whole batch's embeddings [count, D], every rank's rows in batch order.
+    public func gather(_ local: Tensor, count: Int) throws -> Tensor {
+        let width = local.rowWidth
+        let counts = (0..<communicator.size).map { rows(of: count, rank: $0).count * width }
+        let all = try communicator.allGather(local.scalars, counts: counts)
+        return try Tensor(shape: [count] + local.shape.dropFirst(), scalars: all)
+    }
+
+    /// Sums the network's gradients over the ranks in one all-reduce; broadcasts rank 0's objective gradients.
+    public func exchangeGradients(network: [Parameter], objective: [Parameter]) throws {
+        try exchange(network) { try communicator.allReduceSum(&$0) }
+        try exchange(objective) { try communicator.broadcast(&$0, root: 0) }
+    }
+
+    /// Packs the gradients of `parameters` into one buffer, runs `collective` on it and unpacks the result.
+    private func exchange(_ parameters: [Parameter], _ collective: (inout [Float]) throws -> Void) throws {
+        guard !parameters.isEmpty else { return }
+        buffer.removeAll(keepingCapacity: true)
+        for parameter in parameters { buffer.append(contentsOf: parameter.gradient.scalars) }
+        try collective(&buffer)
+        var offset = 0
+        for parameter in parameters {
+            let count = parameter.gradient.scalars.count
+            parameter.gradient.scalars.withUnsafeMutableBufferPointer { target in
+                buffer.withUnsafeBufferPointer { source in
+                    target.baseAddress!.update(from: source.baseAddress! + offset, count: count)
+                }
+            }
+            offset += count
+        }
+    }
+
+    /// Checks that every rank holds the same weights and batches, then gives each rank its dropout generators.
+    public func epochStarted(_ epoch: Int, batches: Int, trainer: Trainer) throws {
+        try checkAgreement(epoch: epoch, batches: batches, trainer: trainer)
+        try reseedDropout(trainer.network)
+    }
+
+    /// Throws unless every rank's weights and number of batches hash alike (the same flags and data on each).
+    private func checkAgreement(epoch: Int, batches: Int, trainer: Trainer) throws {
+        var bytes = Data()
+        withUnsafeBytes(of: batches) { bytes.append(contentsOf: $0) }
+        for (_, parameter) in trainer.network.stateDictParameters + trainer.objective.parameters {
+            parameter.value.scalars.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        }
+        let hash = Int64(bitPattern: UInt64(ModelFingerprint.of(bytes: bytes), radix: 16) ?? 0)
+        let all = try communicator.allGather([hash], counts: Array(repeating: 1, count: communicator.size))
+        if let other = all.firstIndex(where: { $0 != all[0] }) {
+            throw TripletError.invalidParameter(
+                name: "mpirun", value: "ranks 0 and \(other) holding other weights or batches at epoch \(epoch)",
+                expected: "every rank started with the same flags, data and checkpoint")
+        }
+    }
+
+    /// Rank r > 0 seeds each dropout layer from rank 0's generator state mixed with r; rank 0 keeps its own.
+    private func reseedDropout(_ network: Sequential) throws {
+        let dropouts = network.allLayers.compactMap { $0 as? Dropout }
+        guard !dropouts.isEmpty else { return }
+        var states = dropouts.flatMap { d in [d.generator.state.0, d.generator.state.1, d.generator.state.2, d.generator.state.3] }
+        try communicator.broadcast(&states, root: 0)
+        guard communicator.rank > 0 else { return }
+        for (i, layer) in dropouts.enumerated() {
+            let mixed = states[4 * i..<4 * i + 4].reduce(UInt64(communicator.rank) &* 0x9E37_79B9_7F4A_7C15) {
+                ($0 ^ $1) &* 0xBF58_476D_1CE4_E5B9
+            }
+            layer.generator = SeededGenerator(seed: mixed)
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import TripletKit
+
+/// `mpirun -np N triplet train`: N ranks sharing each global batch train the same model as one process on
+/// that batch (semihard, batch-hard, contrastive), and a rank killed mid-run stops the job, which
+/// `--resume` then finishes to the weights of a run never interrupted. Runs `triplet` on the digits CSV
+/// fixture with a small MLP.
+@Suite(
+    "Data-parallel training over MPI",
+    .enabled(if: MPIRun.path != nil, "mpirun not found: install openmpi-bin (make deps does)"))
+struct MPITrainingTests {
+    /// A 64-32-16 MLP: small enough for seconds-long runs in a debug build.
+    static let architecture = """
+        [{"dense": {"inputs": 64, "outputs": 32, "bias": true}}, {"relu": {}},
+         {"dense": {"inputs": 32, "outputs": 16, "bias": true}}, {"l2Normalize": {}}]
+        """
+
+    /// The training flags: `epochs` epochs of 10 steps of 32 samples (4 classes × 8), one thread per rank.
+    static func arguments(in folder: URL, epochs: Int) throws -> [String] {
+        let csv = try #require(Bundle.module.url(forResource: "Fixtures/digits", withExtension: "csv"))
+        let file = folder.appendingPathComponent("architecture.json")
+        try architecture.write(to: file, atomically: true, encoding: .utf8)
+        return [
+            "train", "--csv", csv.path, "--label-column", "label", "--split-classes", "half", "--limit", "600",
+            "--architecture", file.path, "--batch-size", "32", "--samples-per-class", "8", "--epochs", "\(epochs)",
+            "--lr", "0.01", "--seed", "3", "--threads", "1", "--no-report",
+        ]
+    }
+
+    /// The mean loss of each epoch in FOLDER/metrics.json.
+    static func losses(in folder: URL) throws -> [Double] {
+        let data = try Data(contentsOf: folder.appendingPathComponent("metrics.json"))
+        return try JSONFiles.decoder.decode([EpochMetrics].self, from: data).map(\.loss)
+    }
+
+    /// FOLDER/model.safetensors.
+    static func weights(in folder: URL) throws -> [(String, Tensor)] {
+        try SafeTensors.read(from: folder.appendingPathComponent("model.safetensors")).tensors
+    }
+
+    /// The largest difference between two runs' weights (infinity when their names or shapes differ).
+    static func largestDifference(_ a: [(String, Tensor)], _ b: [(String, Tensor)]) -> Float {
+        guard a.map(\.0) == b.map(\.0), a.map(\.1.shape) == b.map(\.1.shape) else { return .infinity }
+        return zip(a, b).map { x, y in zip(x.1.scalars, y.1.scalars).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+    }
+
+    @Test(arguments: [
+        ["--loss", "triplet-margin", "--miner", "semihard"], ["--loss", "triplet-margin", "--miner", "batch-hard"],
+        ["--loss", "contrastive"],
+    ])
+    func ranksTrainAsOneProcessOnTheGlobalBatch(loss: [String]) throws {
+        let base = try TripletProcess.temporaryFolder("mpi-\(loss.last ?? "")")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let arguments = try Self.arguments(in: base, epochs: 2) + loss
+        let single = base.appendingPathComponent("single")
+        let alone = try TripletProcess.run(arguments + ["--out", single.path])
+        try #require(alone.status == 0, "one process failed: \(alone.error)")
+        let losses = try Self.losses(in: single), weights = try Self.weights(in: single)
+        #expect(losses.count == 2 && losses.allSatisfy { $0.isFinite && $0 > 0 }, "losses \(losses)")
+        for ranks in [2, 4] {
+            let out = base.appendingPathComponent("ranks-\(ranks)")
+            let job = try MPIRun.run(ranks: ranks, arguments + ["--out", out.path])
+            try #require(job.status == 0, "\(ranks) ranks failed: \(job.error)")
+            let distributed = try Self.losses(in: out)
+            #expect(distributed.count == losses.count)
+            for (a, b) in zip(losses, distributed) { #expect(abs(a - b) <= 1e-5, "\(ranks) ranks: loss \(b), not \(a)") }
+            let difference = Self.largestDifference(weights, try Self.weights(in: out))
+            #expect(difference <= 1e-5, "\(ranks) ranks: weights differ by \(difference)")
+        }
+    }
+}
