@@ -13,7 +13,7 @@ RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinf
 .PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons text-check torch-check lint format
 
 # System packages, installed only when missing.
-PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
+PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -69,4 +69,39 @@ struct MPITrainingTests {
             #expect(difference <= 1e-5, "\(ranks) ranks: weights differ by \(difference)")
         }
     }
+
+    @Test func killedRankStopsTheJobAndResumeFinishesIt() throws {
+        let base = try TripletProcess.temporaryFolder("mpi-fault")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let epochs = 8
+        let arguments = try Self.arguments(in: base, epochs: epochs)
+        let straight = base.appendingPathComponent("straight"), killed = base.appendingPathComponent("killed")
+        let reference = try MPIRun.run(ranks: 2, arguments + ["--out", straight.path])
+        try #require(reference.status == 0, "the uninterrupted run failed: \(reference.error)")
+
+        // Kill rank 1 as soon as the first checkpoint is committed: the job is then inside a later epoch.
+        let job = try MPIRun.Job(ranks: 2, arguments + ["--out", killed.path])
+        let deadline = Date().addingTimeInterval(120)
+        while ResumeTests.epoch(in: killed) == nil && job.process.isRunning && Date() < deadline { usleep(2_000) }
+        let victim = try #require(MPIRun.rankProcess(1, of: job.process.processIdentifier), "rank 1 not found")
+        kill(victim, SIGKILL)
+        let (status, error) = job.wait(timeout: 60)
+        let stopped = try #require(status, "the job did not stop within 60 s of a rank's death")
+        #expect(stopped != 0)
+        #expect(error.contains("rank 1") && error.contains("signal 9"), "no clear message: \(error)")
+        let reached = try #require(ResumeTests.epoch(in: killed), "no checkpoint was written before the kill")
+        #expect(reached < epochs, "the run finished before it could be killed; the test proves less")
+
+        // Resumed with the same number of ranks: the same weights, bit for bit; with one process: to 1e-5.
+        let alone = base.appendingPathComponent("alone")
+        try FileManager.default.copyItem(at: killed, to: alone)
+        let resumed = try MPIRun.run(ranks: 2, arguments + ["--out", killed.path, "--resume"])
+        try #require(resumed.status == 0, "the resumed run failed: \(resumed.error)")
+        #expect(ResumeTests.epoch(in: killed) == epochs)
+        #expect(Self.largestDifference(try Self.weights(in: straight), try Self.weights(in: killed)) == 0)
+        let single = try TripletProcess.run(arguments + ["--out", alone.path, "--resume"])
+        try #require(single.status == 0, "the run resumed in one process failed: \(single.error)")
+        let difference = Self.largestDifference(try Self.weights(in: straight), try Self.weights(in: alone))
+        #expect(difference <= 1e-5, "resumed in one process, the weights differ by \(difference)")
+    }
 }
