@@ -95,7 +95,9 @@ public final class MPIExchange: GradientExchange {
     private func reseedDropout(_ network: Sequential) throws {
         let dropouts = network.allLayers.compactMap { $0 as? Dropout }
         guard !dropouts.isEmpty else { return }
-        var states = dropouts.flatMap { d in [d.generator.state.0, d.generator.state.1, d.generator.state.2, d.generator.state.3] }
+        var states = dropouts.flatMap { d in
+            [d.generator.state.0, d.generator.state.1, d.generator.state.2, d.generator.state.3]
+        }
         try communicator.broadcast(&states, root: 0)
         guard communicator.rank > 0 else { return }
         for (i, layer) in dropouts.enumerated() {

@@ -64,7 +64,9 @@ struct MPITrainingTests {
             try #require(job.status == 0, "\(ranks) ranks failed: \(job.error)")
             let distributed = try Self.losses(in: out)
             #expect(distributed.count == losses.count)
-            for (a, b) in zip(losses, distributed) { #expect(abs(a - b) <= 1e-5, "\(ranks) ranks: loss \(b), not \(a)") }
+            for (a, b) in zip(losses, distributed) {
+                #expect(abs(a - b) <= 1e-5, "\(ranks) ranks: loss \(b), not \(a)")
+            }
             let difference = Self.largestDifference(weights, try Self.weights(in: out))
             #expect(difference <= 1e-5, "\(ranks) ranks: weights differ by \(difference)")
         }
