@@ -29,4 +29,13 @@ extension Train {
         guard let size = exchange?.communicator.size, batchSize < size else { return }
         throw ValidationError("a batch of \(batchSize) leaves some of the \(size) ranks without rows: use fewer ranks")
     }
+
+    /// "4 ranks: 1.2 ms per step in the all-gather of embeddings, 3.4 ms in the gradient all-reduce (rank 0)".
+    static func exchangeLine(_ exchange: MPIExchange) -> String {
+        let steps = Double(max(exchange.steps, 1))
+        return String(
+            format: "%d ranks: %.1f ms per step in the all-gather of embeddings, %.1f ms in the gradient all-reduce"
+                + " (rank 0, waiting for the other ranks included)", exchange.communicator.size,
+            1000 * exchange.gatherSeconds / steps, 1000 * exchange.reduceSeconds / steps)
+    }
 }

@@ -171,6 +171,7 @@ struct Train: ParsableCommand {
                     format: "epoch %d  loss %.4f  active %.1f%%  %@  %.1f s  %.0f img/s", m.epoch, m.loss,
                     100 * m.activeFraction, Self.scores(m), m.seconds, m.imagesPerSecond))
         }
+        if let exchange { print(Self.exchangeLine(exchange)) }
         print("wrote \(folder.appendingPathComponent("model.safetensors").path), model.json, metrics.json")
         if !noReport { writeReport(folder) }
         if json, let last = history.last {
@@ -183,7 +184,9 @@ struct Train: ParsableCommand {
                         model: architecture.map { URL(fileURLWithPath: $0).lastPathComponent } ?? model.rawValue,
                         miner: miner.rawValue, epochs: epochs,
                         threads: threads, imagesPerS: images / seconds, pAt1: last.precisionAtOne,
-                        mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy)))
+                        mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy, ranks: exchange?.communicator.size,
+                        gatherMsPerStep: exchange.map { 1000 * $0.gatherSeconds / Double(max($0.steps, 1)) },
+                        reduceMsPerStep: exchange.map { 1000 * $0.reduceSeconds / Double(max($0.steps, 1)) })))
         }
     }
 
@@ -198,6 +201,10 @@ struct Train: ParsableCommand {
         var pAt1: Double?
         var mapAtR: Double?
         var tripletAccuracy: Double?
+        /// Under mpirun: the ranks, and rank 0's mean time per step in the all-gather and the gradient exchange.
+        var ranks: Int?
+        var gatherMsPerStep: Double?
+        var reduceMsPerStep: Double?
     }
 
     /// "P@1 … MAP@R …" or "triplet accuracy …" (or nothing without evaluation).
