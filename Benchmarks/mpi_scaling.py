@@ -3,7 +3,7 @@ N machines on a 10 and a 100 Gbit/s network, and the step times measured in OUT 
 
 Model of one data-parallel step, global batch B, embedding dimension D, P parameters:
   t(N) = (t1 - t_loss) / N + t_loss + bytes(N) / bandwidth + 3 (N - 1) alpha
-t1 is the one-process step on one machine, t_loss the loss + miner on the whole batch (every rank computes it on
+t1 is the one-process step on one machine (the faster of 1 and THREADS threads here), t_loss the loss + miner on the whole batch (every rank computes it on
 the gathered embeddings, so it does not shrink), bytes(N) what one rank sends (and receives) in Open MPI's ring
 all-gather of the B x D float embeddings, (N - 1)/N * 4BD, and ring all-reduce of the gradients,
 2 (N - 1)/N * 4P, and alpha a per-message latency (20 us, TCP on a switched LAN) over the 3 (N - 1) ring steps.
@@ -43,9 +43,10 @@ def main(out):
         if key not in best or r["run"]["images_per_s"] > best[key]["images_per_s"]:
             best[key] = r["run"]
     step = {key: batch / run["images_per_s"] for key, run in best.items()}
-    threads = max(t for (n, t) in best if n == 1)
+    # The machine of the model: one process on the thread count that ran fastest here.
+    threads = min((t for (n, t) in best if n == 1), key=lambda t: step[(1, t)])
     t1, t_loss = step[(1, threads)], losses[threads]["median_ms"] / 1000
-    print(f"B = {batch}, D = {dim}, P = {params:,} parameters; one process on {threads} threads: "
+    print(f"B = {batch}, D = {dim}, P = {params:,} parameters; one process on {threads} thread(s): "
           f"{1000 * t1:.1f} ms per step, of which the loss and miner {1000 * t_loss:.1f} ms\n")
     print("| machines N | sent per rank per step: all-gather + all-reduce | step at 10 Gbit/s | step at 100 Gbit/s |"
           " speed-up at 10 / 100 Gbit/s |")
@@ -60,15 +61,19 @@ def main(out):
     one, loss_one = step[(1, 1)], losses[1]["median_ms"] / 1000
     print(f"\nMeasured here ({cores} cores, ranks over shared memory, --oversubscribe; best of the runs in OUT), "
           "beside the model for this machine:\n")
-    print("| ranks × threads | step measured | model | in the all-gather / the gradient all-reduce (rank 0) | images/s |")
-    print("|---|---:|---:|---:|---:|")
+    print("| ranks × threads | step measured | model | rank 0 per step: waiting / all-gather / all-reduce |"
+          " exchanged per rank | images/s |")
+    print("|---|---:|---:|---:|---:|---:|")
     for (n, t), run in sorted(best.items()):
         model = t1 if n == 1 and t == threads else (one - loss_one) / min(n, cores) + loss_one * math.ceil(n / cores)
-        exchange = (f"{run['gather_ms_per_step']:.1f} / {run['reduce_ms_per_step']:.1f} ms"
-                    if run.get("ranks") else "—")
-        print(f"| {n} × {t} | {1000 * step[(n, t)]:.1f} ms | {1000 * model:.1f} ms | {exchange} | "
+        exchange, sent = "—", "—"
+        if run.get("ranks"):
+            exchange = (f"{run['wait_ms_per_step']:.1f} / {run['gather_ms_per_step']:.2f} / "
+                        f"{run['reduce_ms_per_step']:.2f} ms")
+            sent = f"{((n - 1) / n * 4 * batch * dim + 2 * (n - 1) / n * 4 * params) / 1e6:.2f} MB"
+        print(f"| {n} × {t} | {1000 * step[(n, t)]:.1f} ms | {1000 * model:.1f} ms | {exchange} | {sent} | "
               f"{run['images_per_s']:.0f} |")
-
+    print(f"\nload average while measuring: {os.getloadavg()[0]:.1f} on {cores} cores")
 
 if __name__ == "__main__":
     main(sys.argv[1])

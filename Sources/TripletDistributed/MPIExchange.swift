@@ -20,9 +20,12 @@ public final class MPIExchange: GradientExchange {
     public let communicator: MPICommunicator
     /// The gradients of the network, flattened, reused from step to step.
     private var buffer: [Float] = []
-    /// Seconds this rank spent in the all-gathers of embeddings so far (waiting for slower ranks included).
+    /// Seconds this rank spent waiting for the others before its collectives so far (a barrier before each:
+    /// the load imbalance between ranks, apart from the transfers).
+    public private(set) var waitSeconds = 0.0
+    /// Seconds this rank spent in the all-gathers of embeddings so far, after the wait.
     public private(set) var gatherSeconds = 0.0
-    /// Seconds this rank spent exchanging gradients so far (all-reduce and broadcast, waiting included).
+    /// Seconds this rank spent exchanging gradients so far (all-reduce and broadcast), after the wait.
     public private(set) var reduceSeconds = 0.0
     /// The steps exchanged so far.
     public private(set) var steps = 0
@@ -47,19 +50,28 @@ public final class MPIExchange: GradientExchange {
     public func gather(_ local: Tensor, count: Int) throws -> Tensor {
         let width = local.rowWidth
         let counts = (0..<communicator.size).map { rows(of: count, rank: $0).count * width }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let all = try communicator.allGather(local.scalars, counts: counts)
-        gatherSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let all = try timed(&gatherSeconds) { try communicator.allGather(local.scalars, counts: counts) }
         return try Tensor(shape: [count] + local.shape.dropFirst(), scalars: all)
     }
 
     /// Sums the network's gradients over the ranks in one all-reduce; broadcasts rank 0's objective gradients.
     public func exchangeGradients(network: [Parameter], objective: [Parameter]) throws {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try exchange(network) { try communicator.allReduceSum(&$0) }
-        try exchange(objective) { try communicator.broadcast(&$0, root: 0) }
-        reduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        try timed(&reduceSeconds) {
+            try exchange(network) { try communicator.allReduceSum(&$0) }
+            try exchange(objective) { try communicator.broadcast(&$0, root: 0) }
+        }
         steps += 1
+    }
+
+    /// Waits for every rank (adding the wait to `waitSeconds`), then runs `body`, adding its time to `total`.
+    private func timed<T>(_ total: inout Double, _ body: () throws -> T) throws -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try communicator.barrier()
+        let ready = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        waitSeconds += Double(ready - start) / 1e9
+        total += Double(DispatchTime.now().uptimeNanoseconds - ready) / 1e9
+        return result
     }
 
     /// Packs the gradients of `parameters` into one buffer, runs `collective` on it and unpacks the result.

@@ -185,6 +185,7 @@ struct Train: ParsableCommand {
                         miner: miner.rawValue, epochs: epochs,
                         threads: threads, imagesPerS: images / seconds, pAt1: last.precisionAtOne,
                         mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy, ranks: exchange?.communicator.size,
+                        waitMsPerStep: exchange.map { 1000 * $0.waitSeconds / Double(max($0.steps, 1)) },
                         gatherMsPerStep: exchange.map { 1000 * $0.gatherSeconds / Double(max($0.steps, 1)) },
                         reduceMsPerStep: exchange.map { 1000 * $0.reduceSeconds / Double(max($0.steps, 1)) })))
         }
@@ -201,8 +202,10 @@ struct Train: ParsableCommand {
         var pAt1: Double?
         var mapAtR: Double?
         var tripletAccuracy: Double?
-        /// Under mpirun: the ranks, and rank 0's mean time per step in the all-gather and the gradient exchange.
+        /// Under mpirun: the ranks, and rank 0's mean time per step waiting for the others, in the all-gather
+        /// and in the gradient exchange.
         var ranks: Int?
+        var waitMsPerStep: Double?
         var gatherMsPerStep: Double?
         var reduceMsPerStep: Double?
     }

@@ -28,9 +28,12 @@ enum MPIRun {
         /// Starts `triplet arguments` as `ranks` ranks.
         init(ranks: Int, _ arguments: [String]) throws {
             process.executableURL = URL(fileURLWithPath: path ?? "mpirun")
+            // Shared memory without the cross-memory attach that containers often forbid (ptrace rules).
             process.arguments =
-                ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", ResumeTests.executable.path]
-                + arguments
+                [
+                    "--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
+                    "-np", "\(ranks)", ResumeTests.executable.path,
+                ] + arguments
             let error = Pipe()
             process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
