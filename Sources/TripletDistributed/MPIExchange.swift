@@ -30,9 +30,17 @@ public final class MPIExchange: GradientExchange {
     /// The steps exchanged so far.
     public private(set) var steps = 0
 
-    /// An exchange among `communicator`'s ranks.
-    public init(communicator: MPICommunicator) {
+    /// Stops this rank when a collective waits too long.
+    private let watchdog: CollectiveWatchdog?
+
+    /// An exchange among `communicator`'s ranks. With a `timeout`, a rank whose collective has waited that
+    /// many seconds for the others (one of them hangs without dying) prints why and exits, and `mpirun` stops
+    /// the job; rank 0's evaluation and checkpoint after each epoch must fit in it. nil: wait for ever.
+    public init(communicator: MPICommunicator, timeout: TimeInterval? = nil) {
         self.communicator = communicator
+        watchdog = timeout.map {
+            CollectiveWatchdog(timeout: $0, rankName: "rank \(communicator.rank) of \(communicator.size)")
+        }
     }
 
     /// Rank 0.
@@ -50,28 +58,37 @@ public final class MPIExchange: GradientExchange {
     public func gather(_ local: Tensor, count: Int) throws -> Tensor {
         let width = local.rowWidth
         let counts = (0..<communicator.size).map { rows(of: count, rank: $0).count * width }
-        let all = try timed(&gatherSeconds) { try communicator.allGather(local.scalars, counts: counts) }
+        let all = try timed(&gatherSeconds, "MPI_Allgatherv") {
+            try communicator.allGather(local.scalars, counts: counts)
+        }
         return try Tensor(shape: [count] + local.shape.dropFirst(), scalars: all)
     }
 
     /// Sums the network's gradients over the ranks in one all-reduce; broadcasts rank 0's objective gradients.
     public func exchangeGradients(network: [Parameter], objective: [Parameter]) throws {
-        try timed(&reduceSeconds) {
+        try timed(&reduceSeconds, "MPI_Allreduce") {
             try exchange(network) { try communicator.allReduceSum(&$0) }
             try exchange(objective) { try communicator.broadcast(&$0, root: 0) }
         }
         steps += 1
     }
 
-    /// Waits for every rank (adding the wait to `waitSeconds`), then runs `body`, adding its time to `total`.
-    private func timed<T>(_ total: inout Double, _ body: () throws -> T) throws -> T {
+    /// Waits for every rank (adding the wait to `waitSeconds`), then runs `body`, the collective `call`, adding
+    /// its time to `total`.
+    private func timed<T>(_ total: inout Double, _ call: String, _ body: () throws -> T) throws -> T {
         let start = DispatchTime.now().uptimeNanoseconds
-        try communicator.barrier()
+        try guarded("MPI_Barrier") { try communicator.barrier() }
         let ready = DispatchTime.now().uptimeNanoseconds
-        let result = try body()
+        let result = try guarded(call, body)
         waitSeconds += Double(ready - start) / 1e9
         total += Double(DispatchTime.now().uptimeNanoseconds - ready) / 1e9
         return result
+    }
+
+    /// Runs the collective `body` under the watchdog, if there is one.
+    private func guarded<T>(_ call: String, _ body: () throws -> T) throws -> T {
+        guard let watchdog else { return try body() }
+        return try watchdog.guarding(call, body)
     }
 
     /// Packs the gradients of `parameters` into one buffer, runs `collective` on it and unpacks the result.
@@ -106,7 +123,9 @@ public final class MPIExchange: GradientExchange {
             parameter.value.scalars.withUnsafeBytes { bytes.append(contentsOf: $0) }
         }
         let hash = Int64(bitPattern: UInt64(ModelFingerprint.of(bytes: bytes), radix: 16) ?? 0)
-        let all = try communicator.allGather([hash], counts: Array(repeating: 1, count: communicator.size))
+        let all = try guarded("MPI_Allgatherv") {
+            try communicator.allGather([hash], counts: Array(repeating: 1, count: communicator.size))
+        }
         if let other = all.firstIndex(where: { $0 != all[0] }) {
             throw TripletError.invalidParameter(
                 name: "mpirun", value: "ranks 0 and \(other) holding other weights or batches at epoch \(epoch)",
@@ -121,7 +140,7 @@ public final class MPIExchange: GradientExchange {
         var states = dropouts.flatMap { d in
             [d.generator.state.0, d.generator.state.1, d.generator.state.2, d.generator.state.3]
         }
-        try communicator.broadcast(&states, root: 0)
+        try guarded("MPI_Bcast") { try communicator.broadcast(&states, root: 0) }
         guard communicator.rank > 0 else { return }
         for (i, layer) in dropouts.enumerated() {
             let mixed = states[4 * i..<4 * i + 4].reduce(UInt64(communicator.rank) &* 0x9E37_79B9_7F4A_7C15) {

@@ -4,13 +4,17 @@ import TripletDistributed
 
 extension Train {
     /// Runs `body` alone when no `mpirun` started this process (MPI is never initialised), or as one rank of
-    /// the job: MPI initialised, an `MPIExchange` given, MPI finalised after. An error on any rank is printed
-    /// with the rank and stops the whole job (`MPI_Abort`), so that no rank waits for ever on a dead one.
-    static func asMPIJob(_ body: (MPIExchange?) throws -> Void) throws {
+    /// the job: MPI initialised, an `MPIExchange` given (its collectives may wait `timeout` seconds, 0: for
+    /// ever), MPI finalised after. An error on any rank is printed with the rank and stops the whole job
+    /// (`MPI_Abort`), so that no rank waits for ever on a dead one.
+    static func asMPIJob(timeout: Double, _ body: (MPIExchange?) throws -> Void) throws {
+        guard timeout >= 0, timeout.isFinite else {
+            throw ValidationError("--mpi-timeout \(timeout): expected seconds >= 0 (0: wait for ever)")
+        }
         guard MPICommunicator.launchedByMPIRun else { return try body(nil) }
         let world = try MPICommunicator()
         do {
-            try body(MPIExchange(communicator: world))
+            try body(MPIExchange(communicator: world, timeout: timeout > 0 ? timeout : nil))
         } catch {
             guard world.size > 1 else {
                 world.finalize()

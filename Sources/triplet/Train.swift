@@ -98,6 +98,11 @@ struct Train: ParsableCommand {
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+    @Option(
+        help:
+            "Under mpirun: stop the job when a rank has waited this many seconds for the others (one hangs); rank 0's evaluation and checkpoint must fit in it. 0: wait for ever."
+    )
+    var mpiTimeout: Double = 600
     @Flag(help: "End with one JSON line of the run's totals (for make bench-train).") var json = false
     @Flag(help: "Do not write OUT/report.html at the end.") var noReport = false
 
@@ -112,7 +117,7 @@ struct Train: ParsableCommand {
     ]
 
     func run() throws {
-        try Self.asMPIJob { exchange in
+        try Self.asMPIJob(timeout: mpiTimeout) { exchange in
             do {
                 try train(exchange: exchange)
             } catch TripletError.invalidParameter(let name, let value, let expected) where Self.flags[name] != nil {

@@ -3,9 +3,9 @@ import Testing
 import TripletKit
 
 /// `mpirun -np N triplet train`: N ranks sharing each global batch train the same model as one process on
-/// that batch (semihard, batch-hard, contrastive), and a rank killed mid-run stops the job, which
-/// `--resume` then finishes to the weights of a run never interrupted. Runs `triplet` on the digits CSV
-/// fixture with a small MLP.
+/// that batch (semihard, batch-hard, contrastive); a rank killed mid-run stops the job, which `--resume`
+/// then finishes to the weights of a run never interrupted; a rank that hangs stops the job after
+/// `--mpi-timeout`. Runs `triplet` on the digits CSV fixture with a small MLP.
 @Suite(
     "Data-parallel training over MPI",
     .enabled(if: MPIRun.path != nil, "mpirun not found: install openmpi-bin (make deps does)"))
@@ -105,5 +105,23 @@ struct MPITrainingTests {
         try #require(single.status == 0, "the run resumed in one process failed: \(single.error)")
         let difference = Self.largestDifference(try Self.weights(in: straight), try Self.weights(in: alone))
         #expect(difference <= 1e-5, "resumed in one process, the weights differ by \(difference)")
+    }
+
+    @Test func hungRankStopsTheJobAfterTheTimeout() throws {
+        let base = try TripletProcess.temporaryFolder("mpi-hang")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let out = base.appendingPathComponent("run")
+        let job = try MPIRun.Job(
+            ranks: 2, try Self.arguments(in: base, epochs: 8) + ["--mpi-timeout", "2", "--out", out.path])
+        let deadline = Date().addingTimeInterval(120)
+        while ResumeTests.epoch(in: out) == nil && job.process.isRunning && Date() < deadline { usleep(2_000) }
+        // Rank 1 stops without dying: only the others' time-out can end the job.
+        let victim = try #require(MPIRun.rankProcess(1, of: job.process.processIdentifier), "rank 1 not found")
+        kill(victim, SIGSTOP)
+        defer { kill(victim, SIGKILL) }
+        let (status, error) = job.wait(timeout: 60)
+        let stopped = try #require(status, "the job still waited 60 s after rank 1 stopped")
+        #expect(stopped != 0)
+        #expect(error.contains("has waited 2 s") && error.contains("--mpi-timeout"), "no clear message: \(error)")
     }
 }
