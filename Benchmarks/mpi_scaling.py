@@ -7,8 +7,9 @@ t1 is the one-process step on one machine (the faster of 1 and THREADS threads h
 the gathered embeddings, so it does not shrink), bytes(N) what one rank sends (and receives) in Open MPI's ring
 all-gather of the B x D float embeddings, (N - 1)/N * 4BD, and ring all-reduce of the gradients,
 2 (N - 1)/N * 4P, and alpha a per-message latency (20 us, TCP on a switched LAN) over the 3 (N - 1) ring steps.
-On one machine of C cores, R ranks of one thread share the cores: the network's work spreads over min(R, C)
-cores and each core computes the loss for ceil(R / C) ranks; shared memory makes the transfers negligible.
+On one machine of C cores, R ranks of one thread share the cores: the network's work (measured with one thread)
+spreads over min(R, C) cores and each core computes the loss for ceil(R / C) ranks; shared memory makes the
+transfers negligible. The measurements are the best of the runs in OUT; other work on the machine slows them.
 Usage: python3 Benchmarks/mpi_scaling.py OUT
 """
 import json
@@ -65,7 +66,11 @@ def main(out):
           " exchanged per rank | images/s |")
     print("|---|---:|---:|---:|---:|---:|")
     for (n, t), run in sorted(best.items()):
-        model = t1 if n == 1 and t == threads else (one - loss_one) / min(n, cores) + loss_one * math.ceil(n / cores)
+        # One process: the 1-thread network's work over t threads; R ranks: over min(R, cores) cores.
+        if n == 1:
+            model = (one - loss_one) / min(t, cores) + losses.get(t, losses[1])["median_ms"] / 1000
+        else:
+            model = (one - loss_one) / min(n, cores) + loss_one * math.ceil(n / cores)
         exchange, sent = "—", "—"
         if run.get("ranks"):
             exchange = (f"{run['wait_ms_per_step']:.1f} / {run['gather_ms_per_step']:.2f} / "
