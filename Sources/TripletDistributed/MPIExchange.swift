@@ -13,8 +13,8 @@ import TripletKit
 /// At the start of each epoch the ranks check that they hold the same weights and batches, and each rank
 /// r > 0 reseeds its dropout layers from rank 0's generators and its rank, so that ranks draw independent
 /// masks and a resumed run (rank 0's generators are checkpointed) continues exactly. BatchNorm normalises
-/// with each rank's own rows' statistics, like PyTorch's DDP without SyncBatchNorm; the running statistics
-/// saved are rank 0's.
+/// with each rank's own rows' statistics, like PyTorch's DDP without SyncBatchNorm; after each step every
+/// rank takes rank 0's running statistics, as DDP's `broadcast_buffers` does.
 public final class MPIExchange: GradientExchange {
     /// The job's processes.
     public let communicator: MPICommunicator
@@ -113,6 +113,21 @@ public final class MPIExchange: GradientExchange {
     public func epochStarted(_ epoch: Int, batches: Int, trainer: Trainer) throws {
         try checkAgreement(epoch: epoch, batches: batches, trainer: trainer)
         try reseedDropout(trainer.network)
+    }
+
+    /// Gives every rank rank 0's buffers (BatchNorm's running statistics) after each step, as DDP's
+    /// `broadcast_buffers` does, so that every rank embeds alike in evaluation mode.
+    public func batchEnded(_ batch: BatchReport, trainer: Trainer) throws {
+        let buffers = trainer.network.buffers
+        guard !buffers.isEmpty else { return }
+        var values = buffers.flatMap(\.value.scalars)
+        try guarded("MPI_Bcast") { try communicator.broadcast(&values, root: 0) }
+        var offset = 0
+        for buffer in buffers {
+            let count = buffer.value.scalars.count
+            buffer.value.scalars.replaceSubrange(0..<count, with: values[offset..<offset + count])
+            offset += count
+        }
     }
 
     /// Throws unless every rank's weights and number of batches hash alike (the same flags and data on each).
