@@ -11,3 +11,4 @@ static inline MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN
 static inline int cmpi_success(void) { return MPI_SUCCESS; }
 static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
 static inline void *cmpi_in_place(void) { return MPI_IN_PLACE; }
+static inline MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }

@@ -56,11 +56,12 @@ public final class MPICommunicator {
 
     /// Replaces `values` on every rank with their element-wise sum over the ranks.
     public func allReduceSum(_ values: inout [Float]) throws {
-        let count = try int32(values.count, "MPI_Allreduce")
-        let status = values.withUnsafeMutableBufferPointer {
-            MPI_Allreduce(cmpi_in_place(), $0.baseAddress, count, cmpi_float(), cmpi_sum(), world)
-        }
-        try check(status, "MPI_Allreduce")
+        try allReduceSum(&values, type: cmpi_float())
+    }
+
+    /// Replaces `values` on every rank with their element-wise sum over the ranks.
+    public func allReduceSum(_ values: inout [Double]) throws {
+        try allReduceSum(&values, type: cmpi_double())
     }
 
     /// Replaces `values` on every rank with rank `root`'s (the same count on every rank).
@@ -104,6 +105,14 @@ public final class MPICommunicator {
         }
         try check(status, "MPI_Allgatherv")
         return out
+    }
+
+    private func allReduceSum<T>(_ values: inout [T], type: MPI_Datatype) throws {
+        let count = try int32(values.count, "MPI_Allreduce")
+        let status = values.withUnsafeMutableBufferPointer {
+            MPI_Allreduce(cmpi_in_place(), $0.baseAddress, count, type, cmpi_sum(), world)
+        }
+        try check(status, "MPI_Allreduce")
     }
 
     private func broadcast<T>(_ values: inout [T], type: MPI_Datatype, root: Int) throws {

@@ -12,9 +12,9 @@ import TripletKit
 ///
 /// At the start of each epoch the ranks check that they hold the same weights and batches, and each rank
 /// r > 0 reseeds its dropout layers from rank 0's generators and its rank, so that ranks draw independent
-/// masks and a resumed run (rank 0's generators are checkpointed) continues exactly. BatchNorm normalises
-/// with each rank's own rows' statistics, like PyTorch's DDP without SyncBatchNorm; after each step every
-/// rank takes rank 0's running statistics, as DDP's `broadcast_buffers` does.
+/// masks and a resumed run (rank 0's generators are checkpointed) continues exactly. BatchNorm layers are
+/// synchronised (`BatchNorm.statisticsSum`, as `torch.nn.SyncBatchNorm`): they normalise with the whole
+/// batch's statistics, so a network with BatchNorm trains as in one process too.
 public final class MPIExchange: GradientExchange {
     /// The job's processes.
     public let communicator: MPICommunicator
@@ -109,24 +109,15 @@ public final class MPIExchange: GradientExchange {
         }
     }
 
-    /// Checks that every rank holds the same weights and batches, then gives each rank its dropout generators.
+    /// Checks that every rank holds the same weights and batches, gives each rank its dropout generators and
+    /// synchronises the BatchNorm layers.
     public func epochStarted(_ epoch: Int, batches: Int, trainer: Trainer) throws {
         try checkAgreement(epoch: epoch, batches: batches, trainer: trainer)
         try reseedDropout(trainer.network)
-    }
-
-    /// Gives every rank rank 0's buffers (BatchNorm's running statistics) after each step, as DDP's
-    /// `broadcast_buffers` does, so that every rank embeds alike in evaluation mode.
-    public func batchEnded(_ batch: BatchReport, trainer: Trainer) throws {
-        let buffers = trainer.network.buffers
-        guard !buffers.isEmpty else { return }
-        var values = buffers.flatMap(\.value.scalars)
-        try guarded("MPI_Bcast") { try communicator.broadcast(&values, root: 0) }
-        var offset = 0
-        for buffer in buffers {
-            let count = buffer.value.scalars.count
-            buffer.value.scalars.replaceSubrange(0..<count, with: values[offset..<offset + count])
-            offset += count
+        for layer in trainer.network.allLayers.compactMap({ $0 as? BatchNorm }) {
+            layer.statisticsSum = { [unowned self] sums in
+                try guarded("MPI_Allreduce") { try communicator.allReduceSum(&sums) }
+            }
         }
     }
 

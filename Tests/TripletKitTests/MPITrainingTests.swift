@@ -16,8 +16,15 @@ struct MPITrainingTests {
          {"dense": {"inputs": 32, "outputs": 16, "bias": true}}, {"l2Normalize": {}}]
         """
 
+    /// The same with BatchNorm after the first layer (synchronised across ranks).
+    static let batchNormArchitecture = """
+        [{"dense": {"inputs": 64, "outputs": 32, "bias": false}},
+         {"batchNorm1d": {"features": 32, "eps": 1e-5, "momentum": 0.1}}, {"relu": {}},
+         {"dense": {"inputs": 32, "outputs": 16, "bias": true}}, {"l2Normalize": {}}]
+        """
+
     /// The training flags: `epochs` epochs of 10 steps of 32 samples (4 classes × 8), one thread per rank.
-    static func arguments(in folder: URL, epochs: Int) throws -> [String] {
+    static func arguments(in folder: URL, epochs: Int, architecture: String = architecture) throws -> [String] {
         let csv = try #require(Bundle.module.url(forResource: "Fixtures/digits", withExtension: "csv"))
         let file = folder.appendingPathComponent("architecture.json")
         try architecture.write(to: file, atomically: true, encoding: .utf8)
@@ -53,21 +60,38 @@ struct MPITrainingTests {
         let base = try TripletProcess.temporaryFolder("mpi-\(loss.last ?? "")")
         defer { try? FileManager.default.removeItem(at: base) }
         let arguments = try Self.arguments(in: base, epochs: 2) + loss
+        try Self.expectRanksMatchOneProcess(arguments, in: base)
+    }
+
+    /// BatchNorm normalises with the whole batch's statistics on every rank (SGD: Adam would turn the rounding
+    /// noise of gradients that are zero in exact arithmetic — a constant input's weight before BatchNorm —
+    /// into steps of the full learning rate, in one process as much as in several).
+    @Test func synchronisedBatchNormTrainsAsOneProcess() throws {
+        let base = try TripletProcess.temporaryFolder("mpi-batchnorm")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let arguments =
+            try Self.arguments(in: base, epochs: 2, architecture: Self.batchNormArchitecture) + ["--optimizer", "sgd"]
+        try Self.expectRanksMatchOneProcess(arguments, in: base)
+    }
+
+    /// Trains `arguments` in one process and as 2 and 4 ranks into folders of `base`; expects the same loss
+    /// per epoch and the same weights, to 1e-5.
+    static func expectRanksMatchOneProcess(_ arguments: [String], in base: URL) throws {
         let single = base.appendingPathComponent("single")
         let alone = try TripletProcess.run(arguments + ["--out", single.path])
         try #require(alone.status == 0, "one process failed: \(alone.error)")
-        let losses = try Self.losses(in: single), weights = try Self.weights(in: single)
-        #expect(losses.count == 2 && losses.allSatisfy { $0.isFinite && $0 > 0 }, "losses \(losses)")
+        let expected = try losses(in: single), weights = try weights(in: single)
+        #expect(expected.count == 2 && expected.allSatisfy { $0.isFinite && $0 > 0 }, "losses \(expected)")
         for ranks in [2, 4] {
             let out = base.appendingPathComponent("ranks-\(ranks)")
             let job = try MPIRun.run(ranks: ranks, arguments + ["--out", out.path])
             try #require(job.status == 0, "\(ranks) ranks failed: \(job.error)")
-            let distributed = try Self.losses(in: out)
-            #expect(distributed.count == losses.count)
-            for (a, b) in zip(losses, distributed) {
+            let distributed = try losses(in: out)
+            #expect(distributed.count == expected.count)
+            for (a, b) in zip(expected, distributed) {
                 #expect(abs(a - b) <= 1e-5, "\(ranks) ranks: loss \(b), not \(a)")
             }
-            let difference = Self.largestDifference(weights, try Self.weights(in: out))
+            let difference = largestDifference(weights, try Self.weights(in: out))
             #expect(difference <= 1e-5, "\(ranks) ranks: weights differ by \(difference)")
         }
     }
