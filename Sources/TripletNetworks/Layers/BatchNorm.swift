@@ -104,15 +104,23 @@ public final class BatchNorm: Layer {
         var invStd = [Float](repeating: 0, count: c)
         var unbiased = [Float](repeating: 0, count: c)
         if training {
-            // Two passes, each run in SIMD lanes, the runs summed in Double; with `statisticsSum`, each pass's
-            // sums (and the count) are the whole batch's.
+            // Two passes, each run in SIMD lanes, the runs summed in Double. Alone, both in one sweep over each
+            // feature's runs (while they are in cache); with `statisticsSum`, each pass's sums (and the count)
+            // are the whole batch's, so the second waits for the first's.
+            let fused = statisticsSum == nil
             var sums = [Double](repeating: 0, count: c + 1)
+            var squares = [Double](repeating: 0, count: c)
             sums[c] = Double(n * inner)
+            let local = sums[c]
             input.scalars.withUnsafeBufferPointer { x in
                 sums.withUnsafeMutableBufferPointer { sums in
-                    forEachFeature(count: input.scalars.count) { f in
-                        forEachRun(f, n: n, inner: inner) { start in
-                            sums[f] += Double(VectorMath.sum(x.baseAddress! + start, inner))
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        forEachFeature(count: input.scalars.count) { f in
+                            sums[f] = sum(x, feature: f, n: n, inner: inner)
+                            if fused {
+                                squares[f] = centredSquares(
+                                    x, feature: f, mean: Float(sums[f] / local), n: n, inner: inner)
+                            }
                         }
                     }
                 }
@@ -124,19 +132,17 @@ public final class BatchNorm: Layer {
                     expected: "more than one value per feature to train \(name)", got: input.shape)
             }
             for f in 0..<c { means[f] = Float(sums[f] / count) }
-            let centres = means
-            var squares = [Double](repeating: 0, count: c)
-            input.scalars.withUnsafeBufferPointer { x in
-                squares.withUnsafeMutableBufferPointer { squares in
-                    forEachFeature(count: input.scalars.count) { f in
-                        forEachRun(f, n: n, inner: inner) { start in
-                            squares[f] += Double(
-                                VectorMath.centredSquares(x.baseAddress! + start, mean: centres[f], inner))
+            if !fused {
+                let centres = means
+                input.scalars.withUnsafeBufferPointer { x in
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        forEachFeature(count: input.scalars.count) { f in
+                            squares[f] = centredSquares(x, feature: f, mean: centres[f], n: n, inner: inner)
                         }
                     }
                 }
+                try statisticsSum?(&squares)
             }
-            try statisticsSum?(&squares)
             for f in 0..<c {
                 invStd[f] = Float(1 / (squares[f] / count + Double(eps)).squareRoot())
                 unbiased[f] = Float(squares[f] / (count - 1))
@@ -229,6 +235,24 @@ public final class BatchNorm: Layer {
                 }
             }
         }
+    }
+
+    /// Σ x over feature `f`'s runs, each run in SIMD lanes, the runs summed in Double.
+    private func sum(_ x: UnsafeBufferPointer<Float>, feature f: Int, n: Int, inner: Int) -> Double {
+        var total = 0.0
+        forEachRun(f, n: n, inner: inner) { total += Double(VectorMath.sum(x.baseAddress! + $0, inner)) }
+        return total
+    }
+
+    /// Σ (x − mean)² over feature `f`'s runs, as `sum`.
+    private func centredSquares(
+        _ x: UnsafeBufferPointer<Float>, feature f: Int, mean: Float, n: Int, inner: Int
+    ) -> Double {
+        var total = 0.0
+        forEachRun(f, n: n, inner: inner) {
+            total += Double(VectorMath.centredSquares(x.baseAddress! + $0, mean: mean, inner))
+        }
+        return total
     }
 
     /// Calls `body` for every feature, split across `threads` when the tensor (of `count` elements) is
