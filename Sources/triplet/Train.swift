@@ -29,7 +29,7 @@ struct Train: ParsableCommand {
 
             Under mpirun, each of N ranks embeds 1/N of every batch, the loss sees the whole batch, gradients \
             are summed (data parallelism over MPI; rank 0 alone prints and writes):
-              mpirun -np 4 triplet train --dataset fashion-mnist --model convnet \
+              mpirun -np 4 triplet train --dataset fashion-mnist --model convnet \\
                 --batch-size 256 --threads 1 --out runs/convnet-4-ranks
             """
     )
