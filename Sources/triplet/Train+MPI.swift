@@ -39,8 +39,9 @@ extension Train {
     static func exchangeLine(_ exchange: MPIExchange) -> String {
         let steps = Double(max(exchange.steps, 1))
         return String(
-            format: "%d ranks, per step on rank 0: %.2f ms waiting for the others, %.2f ms in the all-gather of"
+            format: "%d rank%@, per step on rank 0: %.2f ms waiting for the others, %.2f ms in the all-gather of"
                 + " embeddings, %.2f ms in the gradient all-reduce", exchange.communicator.size,
+            exchange.communicator.size == 1 ? "" : "s",
             1000 * exchange.waitSeconds / steps, 1000 * exchange.gatherSeconds / steps,
             1000 * exchange.reduceSeconds / steps)
     }
