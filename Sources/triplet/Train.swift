@@ -14,6 +14,9 @@ struct Train: ParsableCommand {
             OUT/checkpoint/ (for --resume) and at the end OUT/report.html (see `triplet report`; --no-report \
             skips it). Evaluation after each epoch embeds the test set and ranks it against itself (self excluded).
 
+            Under mpirun (last example) each of N ranks embeds 1/N of every batch, the loss sees the whole batch \
+            and the gradients are summed: data parallelism over MPI, rank 0 alone printing and writing.
+
             Examples:
               triplet train --dataset fashion-mnist --model convnet \\
                 --loss triplet-margin --miner semihard --margin 0.2 --epochs 3 \\
@@ -26,9 +29,6 @@ struct Train: ParsableCommand {
               triplet train --features x.npy --feature-labels y.npy --model mlp \\
                 --eval-features test_x.npy --eval-feature-labels test_y.npy \\
                 --loss triplet-network --miner semihard --out runs/hoffer-ailon
-
-            Under mpirun, each of N ranks embeds 1/N of every batch, the loss sees the whole batch, gradients \
-            are summed (data parallelism over MPI; rank 0 alone prints and writes):
               mpirun -np 4 triplet train --dataset fashion-mnist --model convnet \\
                 --batch-size 256 --threads 1 --out runs/convnet-4-ranks
             """
