@@ -8,7 +8,7 @@ import TripletNetworks
 /// Trains an embedding network with a metric-learning loss on P×K batches: forward, loss with its
 /// gradient, backward, optimizer step at the scheduled learning rate; after each epoch an evaluation
 /// (precision@1, MAP@R) when there is an evaluation set. Everything else — progress display, checkpoints,
-/// metrics files, your own logging — plugs in as `callbacks`.
+/// metrics files, your own logging — plugs in as `callbacks`; training across processes (MPI) as `exchange`.
 ///
 /// ```swift
 /// let data = try FashionMNIST.load(split: .train), test = try FashionMNIST.load(split: .test)
