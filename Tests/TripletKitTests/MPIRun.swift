@@ -60,18 +60,31 @@ enum MPIRun {
         }
     }
 
-    /// The process id of rank `rank` among the children of `mpirun` `parent` (read from /proc), nil while
-    /// it has not started.
-    static func rankProcess(_ rank: Int, of parent: Int32) -> Int32? {
+    /// The process id of rank `rank` among the descendants of `mpirun` `ancestor` (read from /proc: Open MPI 4
+    /// starts ranks as its children, a PRRTE-based runtime through a daemon), nil while it has not started.
+    static func rankProcess(_ rank: Int, of ancestor: Int32) -> Int32? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var parents: [Int32: Int32] = [:]
         for pid in entries.compactMap({ Int32($0) }) {
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")"),
-                Int32(stat[close...].split(separator: " ")[2]) == parent,
-                let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+                let close = stat.lastIndex(of: ")"), let parent = Int32(stat[close...].split(separator: " ")[2])
             else { continue }
-            let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+            parents[pid] = parent
+        }
+        func descends(_ pid: Int32) -> Bool {
+            var current = pid
+            while let parent = parents[current], parent > 1 {
+                if parent == ancestor { return true }
+                current = parent
+            }
+            return false
+        }
+        for pid in parents.keys where descends(pid) {
+            guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
+            let variables = Set(environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") || variables.contains("PMIX_RANK=\(rank)") {
+                return pid
+            }
         }
         return nil
     }
