@@ -10,10 +10,10 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons text-check demo-text bench-text torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons bench-mpi text-check demo-text bench-text torch-check lint format
 
 # System packages, installed only when missing.
-PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
+PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin
 deps:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -141,6 +141,12 @@ bench-learners: build
 # Plain P×K batches vs cross-batch memory vs hard-class sampling on Fashion-MNIST (README table).
 bench-mining: build
 	@$(RUN_ENV) BIN=$(BIN) THREADS=$(THREADS) OUT=$(BENCH_OUT)/mining Benchmarks/mining.sh
+
+# Data-parallel training: the demo recipe for one epoch of 5 120 samples in one process and as 2 and 4 MPI ranks
+# (--oversubscribe: on 2 cores a check of the mechanics, not a speed-up), then the bytes exchanged per step and the
+# step time expected on N machines on 10 and 100 Gbit/s (Benchmarks/mpi_scaling.py) as Markdown tables.
+bench-mpi: build
+	@$(RUN_ENV) BIN=$(BIN) THREADS=$(THREADS) OUT=$(BENCH_OUT)/mpi Benchmarks/mpi_scaling.sh
 
 # Schultz–Joachims and OASIS against metric-learn 0.7.0 (SCML, LSML) on scikit-learn's digits, in one run;
 # metric-learn needs scikit-learn < 1.6, kept apart in a virtual environment.

@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "TripletLinear", targets: ["TripletLinear"]),
         .library(name: "TripletText", targets: ["TripletText"]),
         .library(name: "TripletKit", targets: ["TripletKit"]),
+        .library(name: "TripletDistributed", targets: ["TripletDistributed"]),
         .library(name: "TripletGallery", targets: ["TripletGallery"]),
         .executable(name: "triplet", targets: ["triplet"]),
         // libFuzzer targets for every parser (`make fuzz`); without the sanitizer it replays files.
@@ -58,6 +59,10 @@ let package = Package(
                 "TripletCore", "TripletLosses", "TripletNetworks", "TripletData", "TripletEvaluation", "TripletLinear",
             ]
         ),
+        // Open MPI (Debian's libopenmpi-dev), behind static inline functions for its handle macros.
+        .systemLibrary(name: "COpenMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // Data-parallel training over MPI: all-gather of embeddings, all-reduce of gradients (mpirun -np N).
+        .target(name: "TripletDistributed", dependencies: ["TripletKit", "COpenMPI"]),
         .target(
             name: "TripletGallery",
             dependencies: ["TripletKit", .product(name: "GRDB", package: "GRDB.swift")]
@@ -65,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletKit", "TripletGallery", "TripletText",
+                "TripletKit", "TripletGallery", "TripletText", "TripletDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

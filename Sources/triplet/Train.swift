@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TripletDistributed
 import TripletKit
 import TripletNetworks
 
@@ -13,6 +14,9 @@ struct Train: ParsableCommand {
             OUT/checkpoint/ (for --resume) and at the end OUT/report.html (see `triplet report`; --no-report \
             skips it). Evaluation after each epoch embeds the test set and ranks it against itself (self excluded).
 
+            Under mpirun (last example) each of N ranks embeds 1/N of every batch, the loss sees the whole batch \
+            and the gradients are summed: data parallelism over MPI, rank 0 alone printing and writing.
+
             Examples:
               triplet train --dataset fashion-mnist --model convnet \\
                 --loss triplet-margin --miner semihard --margin 0.2 --epochs 3 \\
@@ -25,6 +29,8 @@ struct Train: ParsableCommand {
               triplet train --features x.npy --feature-labels y.npy --model mlp \\
                 --eval-features test_x.npy --eval-feature-labels test_y.npy \\
                 --loss triplet-network --miner semihard --out runs/hoffer-ailon
+              mpirun -np 4 triplet train --dataset fashion-mnist --model convnet \\
+                --batch-size 256 --threads 1 --out runs/convnet-4-ranks
             """
     )
 
@@ -103,6 +109,11 @@ struct Train: ParsableCommand {
     @Option(help: "Threads.") var threads = 2
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Continue the run in --out from its last checkpoint.") var resume = false
+    @Option(
+        help:
+            "Under mpirun: stop the job when a rank has waited this many seconds for the others (one hangs); rank 0's evaluation and checkpoint must fit in it. 0: wait for ever."
+    )
+    var mpiTimeout: Double = 600
     @Flag(help: "End with one JSON line of the run's totals (for make bench-train).") var json = false
     @Flag(help: "Do not write OUT/report.html at the end.") var noReport = false
 
@@ -117,14 +128,17 @@ struct Train: ParsableCommand {
     ]
 
     func run() throws {
-        do {
-            try train()
-        } catch TripletError.invalidParameter(let name, let value, let expected) where Self.flags[name] != nil {
-            throw ValidationError("\(Self.flags[name] ?? name) \(value): expected \(expected)")
+        try Self.asMPIJob(timeout: mpiTimeout) { exchange in
+            do {
+                try train(exchange: exchange)
+            } catch TripletError.invalidParameter(let name, let value, let expected) where Self.flags[name] != nil {
+                throw ValidationError("\(Self.flags[name] ?? name) \(value): expected \(expected)")
+            }
         }
     }
 
-    private func train() throws {
+    /// Trains; under `mpirun`, as one rank of the job (`exchange`), rank 0 alone printing and writing.
+    private func train(exchange: MPIExchange?) throws {
         var config = TrainingConfig()
         config.data = try source.source()
         config.evaluationData = try evaluationSource()
@@ -164,13 +178,18 @@ struct Train: ParsableCommand {
         config.options.schedule = schedule.schedule(
             stepsPerEpoch: steps, epochs: epochs, stepEpochs: stepEpochs, gamma: gamma, warmupEpochs: warmupEpochs)
         let folder = URL(fileURLWithPath: out)
-        let history = try TrainingRun.train(config, data: data, directory: folder, resume: resume).history
+        if config.triplets == nil { try Self.checkShares(batchSize: batchSize, exchange: exchange) }
+        let history = try TrainingRun.train(
+            config, data: data, directory: folder, resume: resume, exchange: exchange
+        ).history
+        guard exchange?.isLead ?? true else { return }
         for m in history {
             print(
                 String(
                     format: "epoch %d  loss %.4f  active %.1f%%  %@  %.1f s  %.0f img/s", m.epoch, m.loss,
                     100 * m.activeFraction, Self.scores(m), m.seconds, m.imagesPerSecond))
         }
+        if let exchange { print(Self.exchangeLine(exchange)) }
         print("wrote \(folder.appendingPathComponent("model.safetensors").path), model.json, metrics.json")
         if !noReport { writeReport(folder) }
         if json, let last = history.last {
@@ -183,7 +202,10 @@ struct Train: ParsableCommand {
                         model: architecture.map { URL(fileURLWithPath: $0).lastPathComponent } ?? model.rawValue,
                         miner: miner.rawValue, epochs: epochs,
                         threads: threads, imagesPerS: images / seconds, pAt1: last.precisionAtOne,
-                        mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy)))
+                        mapAtR: last.mapAtR, tripletAccuracy: last.tripletAccuracy, ranks: exchange?.communicator.size,
+                        waitMsPerStep: exchange.map { 1000 * $0.waitSeconds / Double(max($0.steps, 1)) },
+                        gatherMsPerStep: exchange.map { 1000 * $0.gatherSeconds / Double(max($0.steps, 1)) },
+                        reduceMsPerStep: exchange.map { 1000 * $0.reduceSeconds / Double(max($0.steps, 1)) })))
         }
     }
 
@@ -198,6 +220,12 @@ struct Train: ParsableCommand {
         var pAt1: Double?
         var mapAtR: Double?
         var tripletAccuracy: Double?
+        /// Under mpirun: the ranks, and rank 0's mean time per step waiting for the others, in the all-gather
+        /// and in the gradient exchange.
+        var ranks: Int?
+        var waitMsPerStep: Double?
+        var gatherMsPerStep: Double?
+        var reduceMsPerStep: Double?
     }
 
     /// "P@1 … MAP@R …" or "triplet accuracy …" (or nothing without evaluation).

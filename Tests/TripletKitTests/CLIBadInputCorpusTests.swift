@@ -34,7 +34,7 @@ struct CLIBadInputCorpusTests {
             trainOn + ["--seed=-1"], trainOn + ["--loss", "bogus"], trainOn + ["--miner", "bogus"],
             trainOn + ["--optimizer", "bogus"], trainOn + ["--schedule", "bogus"], trainOn + ["--weight-decay=-1"],
             trainOn + ["--schedule", "step", "--gamma", "nan"], trainOn + ["--train-classes", "9-2"],
-            trainOn + ["--coarse-groups", "x"],
+            trainOn + ["--coarse-groups", "x"], trainOn + ["--mpi-timeout=-1"], trainOn + ["--mpi-timeout", "nan"],
             trainOn + ["--augment-pad=-1"], trainOn + ["--mean", "nan"], trainOn + ["--std", "0"],
             trainOn + ["--triplets", "@triplets.txt"], trainOn + ["--architecture", "@architecture-huge.json"],
             trainOn + ["--architecture", "@architecture-bad.json"], trainOn + ["--architecture", "@missing.json"],

@@ -8,7 +8,7 @@ import TripletNetworks
 /// Trains an embedding network with a metric-learning loss on P×K batches: forward, loss with its
 /// gradient, backward, optimizer step at the scheduled learning rate; after each epoch an evaluation
 /// (precision@1, MAP@R) when there is an evaluation set. Everything else — progress display, checkpoints,
-/// metrics files, your own logging — plugs in as `callbacks`.
+/// metrics files, your own logging — plugs in as `callbacks`; training across processes (MPI) as `exchange`.
 ///
 /// ```swift
 /// let data = try FashionMNIST.load(split: .train), test = try FashionMNIST.load(split: .test)
@@ -38,6 +38,9 @@ public final class Trainer {
     public let inputs: Tensor
     /// What is measured after each epoch (nil: nothing).
     public let evaluation: TrainingEvaluation?
+    /// Shares each batch with other processes (data parallelism over MPI); it hears of every epoch and
+    /// batch before the callbacks, and only its lead process evaluates. nil: whole batches in this process.
+    public var exchange: (any GradientExchange)?
 
     /// A trainer of `network` with `optimizer` on `objective`'s batches of `inputs`; `options.threads` is
     /// given to the network and the optimizer (a loss keeps the threads it was made with).
@@ -72,9 +75,9 @@ public final class Trainer {
         while history.count < options.epochs {
             let epoch = history.count + 1
             var metrics = try trainEpoch(epoch)
-            try evaluation?.score(network, threads: options.threads, into: &metrics)
+            if exchange?.isLead ?? true { try evaluation?.score(network, threads: options.threads, into: &metrics) }
             history.append(metrics)
-            for callback in callbacks { try callback.epochEnded(metrics, trainer: self) }
+            for callback in listeners { try callback.epochEnded(metrics, trainer: self) }
         }
         return history
     }
@@ -86,7 +89,7 @@ public final class Trainer {
         let start = DispatchTime.now().uptimeNanoseconds
         try objective.prepare(epoch: epoch, network: network, inputs: inputs, threads: options.threads)
         let batches = objective.batches(epoch: epoch)
-        for callback in callbacks { try callback.epochStarted(epoch, batches: batches.count, trainer: self) }
+        for callback in listeners { try callback.epochStarted(epoch, batches: batches.count, trainer: self) }
         var lossSum = 0.0, activeSum = 0.0, samples = 0
         let parameters = network.stateDictParameters + objective.parameters
         var random = SeededGenerator(seed: options.seed ^ (UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15))
@@ -95,9 +98,17 @@ public final class Trainer {
             for (_, parameter) in objective.parameters { parameter.zeroGradient() }
             var x = try inputs.rows(batch.samples)
             if !options.augmentation.isIdentity { x = try options.augmentation.apply(x, generator: &random) }
-            let embeddings = try network(x, training: true)
+            // With an exchange: this process's rows forward and backward, the loss on the gathered batch.
+            let count = batch.samples.count
+            let rows = exchange?.localRows(of: count) ?? 0..<count
+            if rows.count < count { x = try x.rows(Array(rows)) }
+            var embeddings = try network(x, training: true)
+            if let exchange { embeddings = try exchange.gather(embeddings, count: count) }
             let output = try objective.loss(embeddings, batch: batch)
-            try network.backward(output.gradient, inputGradient: false)
+            let gradient = rows.count < count ? try output.gradient.rows(Array(rows)) : output.gradient
+            try network.backward(gradient, inputGradient: false)
+            try exchange?.exchangeGradients(
+                network: network.parameters, objective: objective.parameters.map(\.parameter))
             let rate = options.schedule.rate(at: optimizer.stepCount, base: options.learningRate)
             try optimizer.step(parameters, learningRate: rate)
             lossSum += Double(output.value)
@@ -107,7 +118,7 @@ public final class Trainer {
                 epoch: epoch, step: step + 1, steps: batches.count, loss: Double(output.value),
                 activeFraction: output.stats.activeFraction, meanLoss: lossSum / Double(step + 1),
                 meanActiveFraction: activeSum / Double(step + 1), samples: samples, learningRate: rate)
-            for callback in callbacks { try callback.batchEnded(report, trainer: self) }
+            for callback in listeners { try callback.batchEnded(report, trainer: self) }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let steps = Double(max(batches.count, 1))
@@ -115,6 +126,9 @@ public final class Trainer {
             epoch: epoch, loss: lossSum / steps, activeFraction: activeSum / steps, precisionAtOne: nil, mapAtR: nil,
             seconds: seconds, imagesPerSecond: Double(samples) / seconds)
     }
+
+    /// The exchange, then the callbacks.
+    private var listeners: [any TrainingCallback] { (exchange.map { [$0] } ?? []) + callbacks }
 
     /// Restores weights, optimizer state (its step count drives the schedule), dropout generators and
     /// history from the last checkpoint in `directory`, so that `run()` continues the run to the same final

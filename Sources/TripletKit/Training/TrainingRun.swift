@@ -10,11 +10,13 @@ public enum TrainingRun {
     /// Trains `config` on `data` into `directory` and returns the trainer, its `history` holding every
     /// epoch. The inputs are standardised as `config.normalization` says (the statistics are saved with the
     /// model). Throws when `resume` finds a checkpoint of another run (only `epochs` and `threads` may
-    /// differ).
+    /// differ). With an `exchange` (data parallelism over MPI) every process trains its share of each batch
+    /// and only the lead process shows progress and writes checkpoints; a resumed run may use another number
+    /// of processes.
     @discardableResult
     public static func train(
         _ config: TrainingConfig, data: TrainingData, directory: URL, resume: Bool = false, progress: Bool = true,
-        registry: LayerRegistry = .standard
+        registry: LayerRegistry = .standard, exchange: (any GradientExchange)? = nil
     ) throws -> Trainer {
         var data = data
         let normalization = try config.normalization.resolve(on: data.train.inputs)
@@ -31,11 +33,14 @@ public enum TrainingRun {
             }
         }
         if resume { try trainer.resume(from: directory) }
-        if progress { trainer.callbacks.append(ProgressCallback()) }
-        trainer.callbacks.append(
-            CheckpointCallback(
-                directory: directory, config: config, inputShape: Array(data.train.inputs.shape.dropFirst()),
-                normalization: normalization))
+        trainer.exchange = exchange
+        if exchange?.isLead ?? true {
+            if progress { trainer.callbacks.append(ProgressCallback()) }
+            trainer.callbacks.append(
+                CheckpointCallback(
+                    directory: directory, config: config, inputShape: Array(data.train.inputs.shape.dropFirst()),
+                    normalization: normalization))
+        }
         try trainer.run()
         return trainer
     }

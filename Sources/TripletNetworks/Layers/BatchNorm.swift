@@ -9,6 +9,9 @@ import TripletCore
 /// buffers "running_mean" (zeros), "running_var" (ones) and "num_batches_tracked", a Float tensor of shape
 /// [] (PyTorch keeps an int64 there; a safetensors file stores it as F32, and PyTorch's `load_state_dict`
 /// converts it back).
+///
+/// When several processes share one batch (data parallelism), `statisticsSum` makes the layer a
+/// `torch.nn.SyncBatchNorm`: the statistics and the backward sums are those of the whole batch.
 public final class BatchNorm: Layer {
     /// The number of features (1-D) or channels (2-D).
     public let features: Int
@@ -30,6 +33,11 @@ public final class BatchNorm: Layer {
     public let numBatchesTracked: Parameter
     /// Threads: the features are split across them.
     public var threads = 1
+    /// Sums per-feature statistics (and sample counts) element-wise over the processes that share the
+    /// batch, in place, so that training normalises with the whole batch's mean and variance and back-
+    /// propagates through them (synchronised BatchNorm; `TripletDistributed.MPIExchange` sets it to an
+    /// all-reduce). nil: this process's rows are the batch.
+    public var statisticsSum: ((inout [Double]) throws -> Void)?
 
     private var normalized: Tensor?
     private var inverseStd: [Float] = []
@@ -91,39 +99,53 @@ public final class BatchNorm: Layer {
     /// Normalises with batch statistics (training) or running statistics (evaluation).
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let (n, inner) = try layout(input)
-        let count = n * inner
         let c = features
-        guard !training || count > 1 else {
-            throw TripletError.shapeMismatch(
-                expected: "more than one value per feature to train \(name)", got: input.shape)
-        }
         var means = [Float](repeating: 0, count: c)
         var invStd = [Float](repeating: 0, count: c)
         var unbiased = [Float](repeating: 0, count: c)
         if training {
+            // Two passes, each run in SIMD lanes, the runs summed in Double. Alone, both in one sweep over each
+            // feature's runs (while they are in cache); with `statisticsSum`, each pass's sums (and the count)
+            // are the whole batch's, so the second waits for the first's.
+            let fused = statisticsSum == nil
+            var sums = [Double](repeating: 0, count: c + 1)
+            var squares = [Double](repeating: 0, count: c)
+            sums[c] = Double(n * inner)
+            let local = sums[c]
             input.scalars.withUnsafeBufferPointer { x in
-                means.withUnsafeMutableBufferPointer { means in
-                    invStd.withUnsafeMutableBufferPointer { invStd in
-                        unbiased.withUnsafeMutableBufferPointer { unbiased in
-                            forEachFeature(count: input.scalars.count) { f in
-                                // Two passes, each run in SIMD lanes, the runs summed in Double.
-                                var sum = 0.0
-                                forEachRun(f, n: n, inner: inner) { start in
-                                    sum += Double(VectorMath.sum(x.baseAddress! + start, inner))
-                                }
-                                let mean = Float(sum / Double(count))
-                                var squares = 0.0
-                                forEachRun(f, n: n, inner: inner) { start in
-                                    squares += Double(
-                                        VectorMath.centredSquares(x.baseAddress! + start, mean: mean, inner))
-                                }
-                                means[f] = mean
-                                invStd[f] = Float(1 / (squares / Double(count) + Double(eps)).squareRoot())
-                                unbiased[f] = Float(squares / Double(count - 1))
+                sums.withUnsafeMutableBufferPointer { sums in
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        forEachFeature(count: input.scalars.count) { f in
+                            sums[f] = sum(x, feature: f, n: n, inner: inner)
+                            if fused {
+                                squares[f] = centredSquares(
+                                    x, feature: f, mean: Float(sums[f] / local), n: n, inner: inner)
                             }
                         }
                     }
                 }
+            }
+            try statisticsSum?(&sums)
+            let count = sums[c]
+            guard count > 1 else {
+                throw TripletError.shapeMismatch(
+                    expected: "more than one value per feature to train \(name)", got: input.shape)
+            }
+            for f in 0..<c { means[f] = Float(sums[f] / count) }
+            if !fused {
+                let centres = means
+                input.scalars.withUnsafeBufferPointer { x in
+                    squares.withUnsafeMutableBufferPointer { squares in
+                        forEachFeature(count: input.scalars.count) { f in
+                            squares[f] = centredSquares(x, feature: f, mean: centres[f], n: n, inner: inner)
+                        }
+                    }
+                }
+                try statisticsSum?(&squares)
+            }
+            for f in 0..<c {
+                invStd[f] = Float(1 / (squares[f] / count + Double(eps)).squareRoot())
+                unbiased[f] = Float(squares[f] / (count - 1))
             }
             let mom = momentum
             for f in 0..<c {
@@ -170,7 +192,7 @@ public final class BatchNorm: Layer {
         _ = try ShapeCheck.gradient(gradOutput, matches: normalized?.shape, layer: name)
         guard let xhat = normalized else { return gradOutput }
         let (n, inner) = try layout(xhat)
-        let count = Double(n * inner)
+        var count = Double(n * inner)
         let c = features
         var sumDy = [Double](repeating: 0, count: c)
         var sumDyXhat = [Double](repeating: 0, count: c)
@@ -189,9 +211,15 @@ public final class BatchNorm: Layer {
                 }
             }
         }
+        // The parameters take this process's sums (the gradient exchange adds the others'); dx the whole batch's.
         for f in 0..<c {
             bias.gradient.scalars[f] += Float(sumDy[f])
             weight.gradient.scalars[f] += Float(sumDyXhat[f])
+        }
+        if let statisticsSum {
+            var all = sumDy + sumDyXhat + [count]
+            try statisticsSum(&all)
+            (sumDy, sumDyXhat, count) = (Array(all[0..<c]), Array(all[c..<2 * c]), all[2 * c])
         }
         let gamma = weight.value.scalars
         return Tensor.filled(xhat.shape) { dx in
@@ -207,6 +235,24 @@ public final class BatchNorm: Layer {
                 }
             }
         }
+    }
+
+    /// Σ x over feature `f`'s runs, each run in SIMD lanes, the runs summed in Double.
+    private func sum(_ x: UnsafeBufferPointer<Float>, feature f: Int, n: Int, inner: Int) -> Double {
+        var total = 0.0
+        forEachRun(f, n: n, inner: inner) { total += Double(VectorMath.sum(x.baseAddress! + $0, inner)) }
+        return total
+    }
+
+    /// Σ (x − mean)² over feature `f`'s runs, as `sum`.
+    private func centredSquares(
+        _ x: UnsafeBufferPointer<Float>, feature f: Int, mean: Float, n: Int, inner: Int
+    ) -> Double {
+        var total = 0.0
+        forEachRun(f, n: n, inner: inner) {
+            total += Double(VectorMath.centredSquares(x.baseAddress! + $0, mean: mean, inner))
+        }
+        return total
     }
 
     /// Calls `body` for every feature, split across `threads` when the tensor (of `count` elements) is
