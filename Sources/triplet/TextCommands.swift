@@ -101,8 +101,12 @@ struct TextTrain: ParsableCommand {
     @Option(help: "At most this many tokens per sentence.") var maxLength = 128
     @Option(help: "Seed of the pair order.") var seed: UInt64 = 0
     @Option(help: "Threads.") var threads = 2
+    @Option(help: "Write a checkpoint (OUT/checkpoint/) every N steps, and after the last.") var checkpointEvery = 100
+    @Flag(help: "Continue from OUT/checkpoint/ (the same examples and settings) to the same final weights.")
+    var resume = false
 
     func run() throws {
+        guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every \(checkpointEvery): expected at least 1") }
         guard epochs >= 1, batchSize >= 2 else {
             throw ValidationError("--epochs \(epochs), --batch-size \(batchSize): expected at least 1 and 2")
         }
@@ -122,9 +126,16 @@ struct TextTrain: ParsableCommand {
         let tokenizer = try BertTokenizer(
             vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
             maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+        let checkpoints = Checkpoints(
+            folder: URL(fileURLWithPath: out), every: checkpointEvery, resume: resume,
+            settings: [
+                "examples": "\(pairs.count) (\(Self.fingerprint(pairs)))", "epochs": "\(epochs)",
+                "batch_size": "\(batchSize)", "lr": "\(learningRate)", "warmup": "\(warmup)", "seed": "\(seed)",
+                "loss": loss, "margin": "\(margin)", "max_length": "\(maxLength)",
+            ])
         let (examples, seconds) = try Self.fineTune(
             encoder, tokenizer: tokenizer, examples: pairs, objective: objective, epochs: epochs, batchSize: batchSize,
-            learningRate: learningRate, warmup: warmup, seed: seed)
+            learningRate: learningRate, warmup: warmup, seed: seed, checkpoints: checkpoints)
         try encoder.save(to: URL(fileURLWithPath: out), copyingFrom: folder)
         print(
             String(
@@ -132,11 +143,29 @@ struct TextTrain: ParsableCommand {
                 Double(examples) / seconds, out))
     }
 
+    /// Where and how often a fine-tuning run writes its checkpoints, and whether it resumes from one.
+    struct Checkpoints {
+        var folder: URL
+        var every: Int
+        var resume: Bool
+        var settings: [String: String]
+    }
+
+    /// A short FNV-1a digest of the examples, so that a checkpoint is not resumed on another file.
+    static func fingerprint(_ examples: [[String]]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in examples.map { $0.joined(separator: "\t") }.joined(separator: "\n").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
     /// Fine-tunes `encoder` on `examples` (all of two or all of three columns) for `epochs` passes of
-    /// shuffled batches; prints each epoch's mean loss and returns the examples trained on and the seconds.
+    /// shuffled batches, with a progress bar and, given `checkpoints`, checkpoints and resumption; prints each
+    /// epoch's mean loss and returns the examples trained on (in this process) and the seconds.
     static func fineTune(
         _ encoder: BertEncoder, tokenizer: BertTokenizer, examples: [[String]], objective: SentenceObjective,
-        epochs: Int, batchSize: Int, learningRate: Float, warmup: Float, seed: UInt64
+        epochs: Int, batchSize: Int, learningRate: Float, warmup: Float, seed: UInt64, checkpoints: Checkpoints? = nil
     ) throws -> (examples: Int, seconds: Double) {
         let encoded = examples.map { $0.map(tokenizer.encode) }
         let hardNegatives = encoded[0].count == 3
@@ -148,19 +177,39 @@ struct TextTrain: ParsableCommand {
         let training = try SentencePairTraining(
             encoder: encoder, objective: objective, learningRate: learningRate, warmupSteps: Int(warmup * Float(total)),
             totalSteps: total)
+        var done = 0
+        if let checkpoints, checkpoints.resume,
+            let saved = try SentenceCheckpoint.resume(training, from: checkpoints.folder, settings: checkpoints.settings)
+        {
+            done = saved.step
+            print("resumed after step \(done) of \(total)")
+        }
         let start = Date()
-        for epoch in 1...epochs {
+        var trained = 0
+        for epoch in 1...epochs where epoch * stepsPerEpoch > done {
+            // The order of an epoch depends on (seed, epoch) alone, so a resumed run replays it.
             var generator = SeededGenerator(seed: seed &+ UInt64(epoch))
             let order = encoded.indices.shuffled(using: &generator)
+            let first = max(done - (epoch - 1) * stepsPerEpoch, 0)
+            let bar = ProgressBar(title: "epoch \(epoch)/\(epochs)", total: stepsPerEpoch - first, unit: "ex")
             var lossSum: Float = 0
-            for step in 0..<stepsPerEpoch {
+            for step in first..<stepsPerEpoch {
                 let members = order[(step * batchSize)..<((step + 1) * batchSize)]
                 lossSum += try training.step(
                     tokenizer.pad(members.flatMap { encoded[$0] }), hardNegatives: hardNegatives)
+                trained += batchSize
+                let global = (epoch - 1) * stepsPerEpoch + step + 1
+                bar.update(
+                    done: step + 1 - first, items: (step + 1 - first) * batchSize,
+                    loss: Double(lossSum) / Double(step + 1 - first), activeFraction: 1)
+                if let checkpoints, global % checkpoints.every == 0 || global == total {
+                    try SentenceCheckpoint(step: global, settings: checkpoints.settings).save(
+                        training, to: checkpoints.folder)
+                }
             }
-            print(String(format: "epoch %d  loss %.4f", epoch, lossSum / Float(stepsPerEpoch)))
+            print(String(format: "epoch %d  loss %.4f", epoch, lossSum / Float(stepsPerEpoch - first)))
         }
-        return (total * batchSize, Date().timeIntervalSince(start))
+        return (trained, Date().timeIntervalSince(start))
     }
 
     /// The tab-separated examples of a UTF-8 file, all of two or all of three columns; a clear error naming

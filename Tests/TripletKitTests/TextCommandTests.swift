@@ -50,15 +50,61 @@ struct TextCommandTests {
     }
 }
 
+/// `triplet text train` killed with SIGKILL after a checkpoint, then resumed, ends with the weights of a run
+/// never interrupted (tiny BERT, 2 epochs of 100 steps, a checkpoint every 10).
+@Suite("triplet text train: checkpoints")
+struct TextResumeTests {
+    @Test func killedTextTrainingResumesToTheSameWeights() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TripletTextTests/Fixtures")
+        let folder = try TripletProcess.temporaryFolder("text-resume")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try TextDemoTests.tinyModel(in: folder, fixtures: fixtures)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let pairs = (0..<400).map { i in
+            let word = String((0..<(3 + i % 5)).map { letters[(i * 7 + $0 * 3) % 26] })
+            return "\(word) \(letters[i % 26])\t\(letters[i % 26]) \(word)"
+        }
+        let file = folder.appendingPathComponent("pairs.tsv")
+        try (pairs.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let arguments = [
+            "text", "train", "--model", model.path, "--triplets", file.path, "--epochs", "2", "--batch-size", "4",
+            "--lr", "1e-3", "--checkpoint-every", "10", "--threads", "1",
+        ]
+        let straight = folder.appendingPathComponent("straight"), killed = folder.appendingPathComponent("killed")
+        let reference = try ResumeTests.launch(arguments + ["--out", straight.path])
+        reference.waitUntilExit()
+        try #require(reference.terminationStatus == 0)
+
+        let victim = try ResumeTests.launch(arguments + ["--out", killed.path])
+        let progress = killed.appendingPathComponent("checkpoint/progress.json")
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: progress.path) && victim.isRunning && Date() < deadline {
+            usleep(1_000)
+        }
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("model.safetensors").path),
+            "the run finished before it could be killed; the test proves less")
+        let resumed = try TripletProcess.run(arguments + ["--out", killed.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.contains("resumed after step"))
+        let a = try SafeTensors.read(from: straight.appendingPathComponent("model.safetensors")).tensors
+        let b = try SafeTensors.read(from: killed.appendingPathComponent("model.safetensors")).tensors
+        #expect(a.map(\.0) == b.map(\.0))
+        for ((name, x), (_, y)) in zip(a, b) { #expect(x == y, "\(name) differs") }
+        // Other settings than the checkpoint's are refused by name.
+        let other = try TripletProcess.run(arguments.map { $0 == "1e-3" ? "2e-3" : $0 } + ["--out", killed.path, "--resume"])
+        #expect(other.status != 0 && other.error.contains("lr"), "\(other.error)")
+    }
+}
+
 /// `triplet text demo` end to end on the tiny BERT and a hand-written WordNet: the task files, both
 /// accuracies and the fine-tuned model are written.
 @Suite("triplet text demo")
 struct TextDemoTests {
-    @Test func demoWritesTheTaskTheModelAndBothAccuracies() throws {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("TripletTextTests/Fixtures")
-        let folder = try TripletProcess.temporaryFolder("text-demo")
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// The tiny BERT of the TripletText fixtures with a vocabulary that fits its 120 ids.
+    static func tinyModel(in folder: URL, fixtures: URL) throws -> URL {
         let model = folder.appendingPathComponent("tiny")
         try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
         for name in ["config.json", "model.safetensors"] {
@@ -71,6 +117,15 @@ struct TextDemoTests {
             + [".", ",", ";", "'", "-", "(", ")"]
         try (vocabulary.joined(separator: "\n") + "\n").write(
             to: model.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        return model
+    }
+
+    @Test func demoWritesTheTaskTheModelAndBothAccuracies() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TripletTextTests/Fixtures")
+        let folder = try TripletProcess.temporaryFolder("text-demo")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try Self.tinyModel(in: folder, fixtures: fixtures)
         let out = folder.appendingPathComponent("demo")
         let run = try TripletProcess.run([
             "text", "demo", "--model", model.path, "--out", out.path, "--wordnet",

@@ -7,12 +7,18 @@ public final class ProgressBar {
     private let title: String
     private let interactive: Bool
     private let lineEvery: Int
+    private let unit: String
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
 
     /// A bar for `total` steps of `itemsPerStep` items each (images per batch).
-    public init(title: String, total: Int, interactive: Bool = isatty(STDERR_FILENO) != 0, lineEvery: Int = 50) {
+    /// `unit` names the items in the rate ("img" for images/s).
+    public init(
+        title: String, total: Int, interactive: Bool = isatty(STDERR_FILENO) != 0, lineEvery: Int = 50,
+        unit: String = "img"
+    ) {
         self.title = title
+        self.unit = unit
         self.total = max(total, 1)
         self.interactive = interactive
         self.lineEvery = max(lineEvery, 1)
@@ -25,7 +31,7 @@ public final class ProgressBar {
         let rate = elapsed > 0 ? Double(items) / elapsed : 0
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
         let stats = String(
-            format: "%@ %d/%d  %.0f img/s  ETA %@  loss %.4f  active %.1f%%", title, done, total, rate,
+            format: "%@ %d/%d  %.0f %@/s  ETA %@  loss %.4f  active %.1f%%", title, done, total, rate, unit,
             Self.clock(eta), loss, 100 * activeFraction)
         if interactive {
             // Redraw at most 10 times a second, and always on the last step.
