@@ -87,6 +87,14 @@ public struct BertTokenizer: Sendable {
     /// mask (1 for a token, 0 for padding).
     public func encode(batch texts: [String]) -> TokenBatch { pad(texts.map(encode)) }
 
+    /// The tokenizer of a BERT folder (its `vocab.txt`) for `encoder`: sequences of at most `maxLength` tokens,
+    /// and never more than the encoder's positions.
+    public init(folder: URL, for encoder: BertEncoder, maxLength: Int) throws {
+        try self.init(
+            vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
+            maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+    }
+
     /// Encoded texts padded with `[PAD]` to the longest of them, with the attention mask.
     public func pad(_ encoded: [[Int]]) -> TokenBatch {
         let length = encoded.map(\.count).max() ?? 0

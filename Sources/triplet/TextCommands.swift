@@ -39,9 +39,7 @@ struct TextEmbed: ParsableCommand {
         let lines = try Self.lines(of: text, flag: "--text")
         let folder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: folder, threads: threads)
-        let tokenizer = try BertTokenizer(
-            vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
-            maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+        let tokenizer = try BertTokenizer(folder: folder, for: encoder, maxLength: maxLength)
         let start = Date()
         let embedded = try encoder.embed(
             sentences: lines, tokenizer: tokenizer, batchSize: batchSize, normalize: !noNormalize)
@@ -123,9 +121,7 @@ struct TextTrain: ParsableCommand {
         }
         let folder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: folder, threads: threads)
-        let tokenizer = try BertTokenizer(
-            vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
-            maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+        let tokenizer = try BertTokenizer(folder: folder, for: encoder, maxLength: maxLength)
         let checkpoints = Checkpoints(
             folder: URL(fileURLWithPath: out), every: checkpointEvery, resume: resume,
             settings: [

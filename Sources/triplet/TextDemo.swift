@@ -54,9 +54,7 @@ struct TextDemo: ParsableCommand {
 
         let modelFolder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: modelFolder, threads: threads)
-        let tokenizer = try BertTokenizer(
-            vocabulary: try Vocabulary(contentsOf: modelFolder.appendingPathComponent("vocab.txt")),
-            maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+        let tokenizer = try BertTokenizer(folder: modelFolder, for: encoder, maxLength: maxLength)
         let embed = { (texts: [String]) in try encoder.embed(sentences: texts, tokenizer: tokenizer) }
         let before = try task.accuracy(embed)
         print(String(format: "before fine-tuning: sense accuracy@1 %.4f", before))

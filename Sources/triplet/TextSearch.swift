@@ -32,9 +32,7 @@ struct TextSearch: ParsableCommand {
         let lines = try TextEmbed.lines(of: text, flag: "--text")
         let folder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: folder, threads: threads)
-        let tokenizer = try BertTokenizer(
-            vocabulary: try Vocabulary(contentsOf: folder.appendingPathComponent("vocab.txt")),
-            maxLength: min(maxLength, encoder.configuration.maxPositionEmbeddings))
+        let tokenizer = try BertTokenizer(folder: folder, for: encoder, maxLength: maxLength)
         let q = try encoder.embed(sentences: [query], tokenizer: tokenizer)
         let rows: Tensor
         if let embeddings {
