@@ -2,15 +2,26 @@ import TripletCore
 import TripletNetworks
 
 /// One BERT layer: self-attention (query, key, value, output projection), residual + LayerNorm, then
-/// dense → exact GELU → dense, residual + LayerNorm.
+/// dense → exact GELU → dense, residual + LayerNorm; in training with dropout, dropout on the attention
+/// weights and on both sub-layers' outputs before their residual sums (as Hugging Face's BertLayer).
 final class BertBlock {
     let query: Dense, key: Dense, value: Dense, attentionOutput: Dense, attentionNorm: LayerNorm
     let intermediate: Dense, activation: GELU, output: Dense, outputNorm: LayerNorm
+    let attentionOutputDropout: Dropout, outputDropout: Dropout
     let heads: Int
+    /// The attention weights' dropout probability, and the generator of each forward pass's mask seed.
+    let attentionDropout: Float
+    var attentionGenerator: SeededGenerator
     /// What the backward pass needs of the last training forward pass.
-    private var cache: (query: Tensor, key: Tensor, value: Tensor, probabilities: [Float], sequences: Int, length: Int)?
+    private var cache:
+        (
+            query: Tensor, key: Tensor, value: Tensor, probabilities: [Float], sequences: Int, length: Int,
+            dropout: SelfAttention.DropoutMasks?, dropped: Bool
+        )?
 
-    init(configuration c: BertConfiguration, generator g: inout SeededGenerator) throws {
+    init(
+        configuration c: BertConfiguration, generator g: inout SeededGenerator, dropoutSeeds: inout SeededGenerator
+    ) throws {
         let (width, inner) = (c.hiddenSize, c.intermediateSize)
         query = try Dense(inputs: width, outputs: width, generator: &g)
         key = try Dense(inputs: width, outputs: width, generator: &g)
@@ -22,6 +33,19 @@ final class BertBlock {
         output = try Dense(inputs: inner, outputs: width, generator: &g)
         outputNorm = try LayerNorm(normalizedShape: [width], eps: c.layerNormEps)
         heads = c.numAttentionHeads
+        attentionOutputDropout = try Dropout(p: c.hiddenDropout, generator: &dropoutSeeds)
+        outputDropout = try Dropout(p: c.hiddenDropout, generator: &dropoutSeeds)
+        attentionDropout = c.attentionDropout
+        attentionGenerator = SeededGenerator(seed: dropoutSeeds.next())
+    }
+
+    /// The generators of every dropout mask of the block (saved and restored to replay a forward pass).
+    var dropoutGenerators: [SeededGenerator] {
+        get { [attentionOutputDropout.generator, outputDropout.generator, attentionGenerator] }
+        set {
+            (attentionOutputDropout.generator, outputDropout.generator, attentionGenerator) =
+                (newValue[0], newValue[1], newValue[2])
+        }
     }
 
     /// The layers under their Hugging Face names within the block.
@@ -34,22 +58,31 @@ final class BertBlock {
     }
 
     /// The block on token states x [B·T, H] of sequences masked by `mask`; `training` keeps what `backward`
-    /// needs.
-    func callAsFunction(_ x: Tensor, mask: [[Int]], threads: Int, training: Bool = false) throws -> Tensor {
+    /// needs, and `dropout` (in training) draws the block's dropout masks.
+    func callAsFunction(
+        _ x: Tensor, mask: [[Int]], threads: Int, training: Bool = false, dropout: Bool = false
+    ) throws -> Tensor {
         let (q, k, v) = (
             try query(x, training: training), try key(x, training: training), try value(x, training: training)
         )
         let (b, t) = (mask.count, mask.first?.count ?? 0)
+        let dropping = training && dropout
+        let masks =
+            dropping && attentionDropout > 0
+            ? SelfAttention.DropoutMasks(p: attentionDropout, seed: attentionGenerator.next()) : nil
         var probabilities = training ? [Float](repeating: 0, count: b * heads * t * t) : []
         let context = probabilities.withUnsafeMutableBufferPointer { p in
             SelfAttention.forward(
                 query: q, key: k, value: v, mask: mask, heads: heads, threads: threads,
-                probabilities: training ? p : nil)
+                probabilities: training ? p : nil, dropout: masks)
         }
-        cache = training ? (q, k, v, probabilities, b, t) : nil
-        let attended = try attentionNorm(try attentionOutput(context, training: training).adding(x), training: training)
-        let transformed = try output(
-            try activation(try intermediate(attended, training: training), training: training), training: training)
+        cache = training ? (q, k, v, probabilities, b, t, masks, dropping) : nil
+        let projected = try attentionOutputDropout(try attentionOutput(context, training: training), training: dropping)
+        let attended = try attentionNorm(projected.adding(x), training: training)
+        let transformed = try outputDropout(
+            try output(
+                try activation(try intermediate(attended, training: training), training: training), training: training),
+            training: dropping)
         return try outputNorm(transformed.adding(attended), training: training)
     }
 
@@ -60,12 +93,15 @@ final class BertBlock {
                 name: "backward", value: "without a training forward pass", expected: "forward(training: true) first")
         }
         let sum = try outputNorm.backward(gradient)
-        let dAttended = sum.adding(try intermediate.backward(try activation.backward(try output.backward(sum))))
+        let dTransformed = cache.dropped ? try outputDropout.backward(sum) : sum
+        let dAttended = sum.adding(
+            try intermediate.backward(try activation.backward(try output.backward(dTransformed))))
         let h = try attentionNorm.backward(dAttended)
         let d = SelfAttention.backward(
-            context: try attentionOutput.backward(h), query: cache.query, key: cache.key, value: cache.value,
-            probabilities: cache.probabilities, sequences: cache.sequences, length: cache.length, heads: heads,
-            threads: threads)
+            context: try attentionOutput.backward(cache.dropped ? try attentionOutputDropout.backward(h) : h),
+            query: cache.query,
+            key: cache.key, value: cache.value, probabilities: cache.probabilities, sequences: cache.sequences,
+            length: cache.length, heads: heads, threads: threads, dropout: cache.dropout)
         return h.adding(try query.backward(d.query)).adding(try key.backward(d.key)).adding(try value.backward(d.value))
     }
 }

@@ -21,12 +21,22 @@ public struct BertConfiguration: Codable, Equatable, Sendable {
     public var layerNormEps: Float
     /// The feed-forward activation; only "gelu" (exact, erf) is supported.
     public var hiddenAct: String
+    /// Dropout on the embeddings and on each sub-layer's output in training (Hugging Face's default 0.1).
+    public var hiddenDropoutProb: Float?
+    /// Dropout on the attention weights in training (Hugging Face's default 0.1).
+    public var attentionProbsDropoutProb: Float?
+
+    /// `hiddenDropoutProb`, 0.1 when config.json does not say.
+    public var hiddenDropout: Float { hiddenDropoutProb ?? 0.1 }
+    /// `attentionProbsDropoutProb`, 0.1 when config.json does not say.
+    public var attentionDropout: Float { attentionProbsDropoutProb ?? 0.1 }
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", hiddenSize = "hidden_size", numHiddenLayers = "num_hidden_layers"
         case numAttentionHeads = "num_attention_heads", intermediateSize = "intermediate_size"
         case maxPositionEmbeddings = "max_position_embeddings", typeVocabSize = "type_vocab_size"
         case layerNormEps = "layer_norm_eps", hiddenAct = "hidden_act"
+        case hiddenDropoutProb = "hidden_dropout_prob", attentionProbsDropoutProb = "attention_probs_dropout_prob"
     }
 
     /// Reads `config.json`; throws a `corruptFile` error naming what is missing or does not fit.
@@ -85,6 +95,10 @@ public struct BertConfiguration: Codable, Equatable, Sendable {
             throw TripletError.invalidParameter(
                 name: "sizes", value: "\(Int(parameterCount)) parameters",
                 expected: "at most 2^30 parameters (the sizes of config.json are too large)")
+        }
+        for (name, p) in [("hidden_dropout_prob", hiddenDropout), ("attention_probs_dropout_prob", attentionDropout)]
+        where !(p >= 0 && p < 1) {
+            throw TripletError.invalidParameter(name: name, value: "\(p)", expected: "a probability in [0, 1)")
         }
         guard layerNormEps > 0, layerNormEps.isFinite else {
             throw TripletError.invalidParameter(name: "layer_norm_eps", value: "\(layerNormEps)", expected: "> 0")

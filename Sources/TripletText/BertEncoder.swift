@@ -21,7 +21,13 @@ public final class BertEncoder {
         didSet { for layer in allLayers { layer.threads = threads } }
     }
     let words: Embedding, positions: Embedding, types: Embedding, embeddingNorm: LayerNorm
+    let embeddingDropout: Dropout
     let blocks: [BertBlock]
+    /// Whether training passes (`training: true`) apply the config's dropout, as PyTorch's `model.train()`;
+    /// false keeps training passes deterministic, as `model.eval()` (for gradient checks).
+    public var dropoutEnabled = true
+    /// Whether the last training pass applied dropout (its backward pass goes through the masks).
+    private var lastPassDropped = false
     /// The last training pass's batch, pooled means and whether they were normalised, for `backward`.
     private var poolingCache: (batch: TokenBatch, pooled: [Float], normalized: Bool, norms: [Float])?
 
@@ -35,8 +41,11 @@ public final class BertEncoder {
         positions = try Embedding(count: configuration.maxPositionEmbeddings, dimension: width, generator: &g)
         types = try Embedding(count: configuration.typeVocabSize, dimension: width, generator: &g)
         embeddingNorm = try LayerNorm(normalizedShape: [width], eps: configuration.layerNormEps)
+        // Dropout masks come from their own generator, so that they do not change the weights' initialisation.
+        var dropoutSeeds = SeededGenerator(seed: seed ^ 0x4452_4F50)  // "DROP"
+        embeddingDropout = try Dropout(p: configuration.hiddenDropout, generator: &dropoutSeeds)
         blocks = try (0..<configuration.numHiddenLayers).map { _ in
-            try BertBlock(configuration: configuration, generator: &g)
+            try BertBlock(configuration: configuration, generator: &g, dropoutSeeds: &dropoutSeeds)
         }
         self.threads = threads
         for layer in allLayers { layer.threads = threads }
@@ -90,6 +99,18 @@ public final class BertEncoder {
         [words, positions, types, embeddingNorm] + blocks.flatMap { $0.namedLayers.map(\.layer) }
     }
 
+    /// The generators of every dropout mask, in a fixed order: saved before a forward pass and restored, they
+    /// make the next pass draw the same masks (to replay a pass for its backward).
+    public var dropoutState: [SeededGenerator] {
+        get { [embeddingDropout.generator] + blocks.flatMap(\.dropoutGenerators) }
+        set {
+            embeddingDropout.generator = newValue[0]
+            for (index, block) in blocks.enumerated() {
+                block.dropoutGenerators = Array(newValue[(1 + 3 * index)..<(4 + 3 * index)])
+            }
+        }
+    }
+
     /// The token states [B·T, H] of a padded batch (token type 0 throughout). Throws for a sequence longer
     /// than the position embedding or an id outside the vocabulary.
     public func hiddenStates(_ batch: TokenBatch, training: Bool = false) throws -> Tensor {
@@ -111,8 +132,12 @@ public final class BertEncoder {
         let positionIDs = try Tensor(shape: [b * t], scalars: (0..<(b * t)).map { Float($0 % t) })
         var x = try words(ids, training: training).adding(try positions(positionIDs, training: training))
         x = x.adding(try types(try Tensor(repeating: 0, shape: [b * t]), training: training))
-        x = try embeddingNorm(x, training: training)
-        for block in blocks { x = try block(x, mask: batch.mask, threads: threads, training: training) }
+        let dropping = training && dropoutEnabled
+        if training { lastPassDropped = dropping }
+        x = try embeddingDropout(try embeddingNorm(x, training: training), training: dropping)
+        for block in blocks {
+            x = try block(x, mask: batch.mask, threads: threads, training: training, dropout: dropping)
+        }
         return x
     }
 
@@ -181,7 +206,7 @@ public final class BertEncoder {
         }
         var x = try Tensor(shape: [b * t, width], scalars: states)
         for block in blocks.reversed() { x = try block.backward(x, threads: threads) }
-        x = try embeddingNorm.backward(x)
+        x = try embeddingNorm.backward(lastPassDropped ? try embeddingDropout.backward(x) : x)
         for embedding in [words, positions, types] { _ = try embedding.backward(x) }
     }
 }

@@ -10,11 +10,14 @@ public struct SentenceCheckpoint: Codable, Equatable, Sendable {
     public var step: Int
     /// The settings the run must be resumed with (examples, epochs, batch size, rate, warm-up, seed, loss).
     public var settings: [String: String]
+    /// The states of the encoder's dropout generators, so that the resumed steps draw the same masks.
+    public var dropoutStates: [[UInt64]]
 
-    /// A checkpoint after `step` steps of a run with `settings`.
-    public init(step: Int, settings: [String: String]) {
+    /// A checkpoint after `step` steps of a run with `settings`, whose encoder's dropout is at `dropoutState`.
+    public init(step: Int, settings: [String: String], dropoutState: [SeededGenerator]) {
         self.step = step
         self.settings = settings
+        dropoutStates = dropoutState.map { [$0.state.0, $0.state.1, $0.state.2, $0.state.3] }
     }
 
     /// Writes the state file, then the progress file (each atomically): the progress names a complete state.
@@ -61,6 +64,11 @@ public struct SentenceCheckpoint: Codable, Equatable, Sendable {
             }
             parameter.value = value
         }
+        let generators = training.encoder.dropoutState
+        guard saved.dropoutStates.count == generators.count, saved.dropoutStates.allSatisfy({ $0.count == 4 }) else {
+            throw TripletError.corruptFile(path: progress.path, reason: "its dropout_states do not fit the encoder")
+        }
+        training.encoder.dropoutState = saved.dropoutStates.map { SeededGenerator(state: ($0[0], $0[1], $0[2], $0[3])) }
         try training.optimizer.load(
             stateDict: tensors.filter { $0.0.hasPrefix("optimizer.") }.map { (String($0.0.dropFirst(10)), $0.1) })
         return saved

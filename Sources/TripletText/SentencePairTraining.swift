@@ -23,7 +23,8 @@ public final class SentencePairTraining {
     /// only to its own longest (a batch of short examples and long definitions padded to the longest
     /// sentence wastes most of its tokens); with more than one group, the embeddings are first computed
     /// without training caches, the loss's gradient taken, and each group embedded again and
-    /// back-propagated — exact, at the price of a second forward pass.
+    /// back-propagated — exact (dropout masks drawn again from the same generator states), at the price of a
+    /// second forward pass.
     public var groupSize = 32
 
     /// A training run of `totalSteps` steps on `encoder`.
@@ -59,13 +60,17 @@ public final class SentencePairTraining {
         encoder.zeroGradients()
         let groups = Self.lengthGroups(batch, size: max(groupSize, 1))
         let width = encoder.configuration.hiddenSize
+        var states = [[SeededGenerator]](repeating: [], count: groups.count)
         let embeddings: Tensor
         if groups.count == 1 {
             embeddings = try encoder.embed(batch, normalize: true, training: true)
         } else {
             var rows = [Float](repeating: 0, count: batch.ids.count * width)
-            for group in groups {
-                let e = try encoder.embed(group.batch, normalize: true)
+            for index in groups.indices {
+                // With dropout, the first pass draws the masks the second will draw again.
+                states[index] = encoder.dropoutState
+                let group = groups[index]
+                let e = try encoder.embed(group.batch, normalize: true, training: encoder.dropoutEnabled)
                 for (k, row) in group.rows.enumerated() {
                     rows.replaceSubrange(row * width..<(row + 1) * width, with: e.scalars[k * width..<(k + 1) * width])
                 }
@@ -88,13 +93,16 @@ public final class SentencePairTraining {
         if groups.count == 1 {
             try encoder.backward(output.gradient)
         } else {
-            for group in groups {
+            let after = encoder.dropoutState
+            for (index, group) in groups.enumerated() {
+                encoder.dropoutState = states[index]
                 _ = try encoder.embed(group.batch, normalize: true, training: true)
                 try encoder.backward(
                     try Tensor(
                         shape: [group.rows.count, width],
                         scalars: group.rows.flatMap { output.gradient.scalars[$0 * width..<($0 + 1) * width] }))
             }
+            encoder.dropoutState = after
         }
         try optimizer.step(encoder.namedParameters, learningRate: rate(at: optimizer.stepCount))
         return output.value

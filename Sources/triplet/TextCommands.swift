@@ -199,8 +199,9 @@ struct TextTrain: ParsableCommand {
                     done: step + 1 - first, items: (step + 1 - first) * batchSize,
                     loss: Double(lossSum) / Double(step + 1 - first), activeFraction: 1)
                 if let checkpoints, global % checkpoints.every == 0 || global == total {
-                    try SentenceCheckpoint(step: global, settings: checkpoints.settings).save(
-                        training, to: checkpoints.folder)
+                    try SentenceCheckpoint(
+                        step: global, settings: checkpoints.settings, dropoutState: encoder.dropoutState
+                    ).save(training, to: checkpoints.folder)
                 }
             }
             print(String(format: "epoch %d  loss %.4f", epoch, lossSum / Float(stepsPerEpoch - first)))

@@ -61,6 +61,7 @@ struct BertEncoderTests {
         let reference = try JSONDecoder().decode(
             Reference.self, from: Data(contentsOf: try Self.fixture("tiny_bert_reference.json")))
         let batch = reference.batches[0]
+        encoder.dropoutEnabled = false  // PyTorch's reference gradients are model.eval()'s
         encoder.zeroGradients()
         let embeddings = try encoder.embed(
             TokenBatch(ids: batch.ids, mask: batch.mask), normalize: true, training: true)
@@ -129,5 +130,50 @@ struct BertEncoderTests {
         }
         #expect(try message(vocab: 1 << 24, hidden: 1 << 24).contains("2^30"))
         #expect(try message(vocab: 1000, hidden: 32).contains("too few"))
+    }
+
+    /// With dropout (the config's 0.1 on hidden states and attention weights), the parameter gradients of
+    /// a training pass match central differences of the same pass replayed with the same masks.
+    @Test func dropoutGradientsMatchFiniteDifferences() throws {
+        let encoder = try BertEncoder(folder: try Self.fixture("tiny-bert"), threads: 1)
+        let ids: [[Int]] = [[101, 7, 19, 44, 102], [101, 3, 88, 102, 0]]
+        let batch = TokenBatch(ids: ids, mask: [[1, 1, 1, 1, 1], [1, 1, 1, 1, 0]])
+        let weights: [Float] = (0..<64).map { (i: Int) -> Float in Float((i * 37) % 11) / 11 - 0.5 }
+        let start = encoder.dropoutState
+        func loss() throws -> Double {
+            encoder.dropoutState = start
+            let e = try encoder.embed(batch, normalize: true, training: true)
+            var total = 0.0
+            for (a, b) in zip(e.scalars, weights) { total += Double(a) * Double(b) }
+            return total
+        }
+        encoder.zeroGradients()
+        encoder.dropoutState = start
+        let e = try encoder.embed(batch, normalize: true, training: true)
+        #expect(e != (try encoder.embed(batch, normalize: true)), "dropout changed nothing")
+        encoder.dropoutState = start
+        _ = try encoder.embed(batch, normalize: true, training: true)
+        try encoder.backward(try Tensor(shape: e.shape, scalars: weights))
+        let parameters = Dictionary(uniqueKeysWithValues: encoder.namedParameters.map { ($0.name, $0.parameter) })
+        var checked = 0
+        for name in [
+            "encoder.layer.0.attention.self.query.weight", "encoder.layer.0.attention.self.value.weight",
+            "encoder.layer.1.output.dense.weight", "encoder.layer.1.attention.output.dense.bias",
+        ] {
+            let parameter = try #require(parameters[name])
+            for k in stride(from: 0, to: parameter.value.scalars.count, by: max(1, parameter.value.scalars.count / 6)) {
+                let h: Float = 1e-2, original = parameter.value.scalars[k]
+                parameter.value.scalars[k] = original + h
+                let up = try loss()
+                parameter.value.scalars[k] = original - h
+                let down = try loss()
+                parameter.value.scalars[k] = original
+                let numeric: Double = (up - down) / Double(2 * h)
+                let analytic = Double(parameter.gradient.scalars[k])
+                #expect(abs(numeric - analytic) <= 2e-3 + 2e-2 * abs(analytic), "\(name)[\(k)]: \(numeric) vs \(analytic)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 20)
     }
 }
