@@ -41,10 +41,10 @@ public struct BertConfiguration: Codable, Equatable, Sendable {
 
     /// Reads `config.json`; throws a `corruptFile` error naming what is missing or does not fit.
     public init(contentsOf url: URL) throws {
-        guard let data = try? Data(contentsOf: url) else {
+        guard let bytes = try? FileIO.readBytes(url) else {
             throw TripletError.corruptFile(path: url.path, reason: "cannot be read (a Hugging Face BERT config.json)")
         }
-        try self.init(data: data, path: url.path)
+        try self.init(data: Data(bytes), path: url.path)
     }
 
     /// Decodes the bytes of a `config.json` read from `path` (named in errors).

@@ -29,10 +29,10 @@ public struct Vocabulary: Sendable {
     /// Reads `vocab.txt` (UTF-8, one token per line, "\n" or "\r\n"). Throws a `corruptFile` error for a
     /// file that cannot be read, is not UTF-8, or repeats a token.
     public init(contentsOf url: URL) throws {
-        guard let data = try? Data(contentsOf: url) else {
+        guard let bytes = try? FileIO.readBytes(url) else {
             throw TripletError.corruptFile(path: url.path, reason: "cannot be read (a BERT vocab.txt is expected)")
         }
-        try self.init(data: data, path: url.path)
+        try self.init(data: Data(bytes), path: url.path)
     }
 
     /// Decodes the bytes of a `vocab.txt` read from `path` (named in errors).

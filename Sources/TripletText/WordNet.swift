@@ -57,11 +57,14 @@ public struct WordNet: Sendable {
 
     /// The data lines of a file (the licence header's lines start with two spaces).
     static func lines(_ url: URL) throws -> [Substring] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.readBytes(url)
+        } catch TripletError.corruptFile(_, let reason) {
             throw TripletError.corruptFile(
-                path: url.path, reason: "cannot be read (install Debian's wordnet-base, or give its folder)")
+                path: url.path, reason: "\(reason) (install Debian's wordnet-base, or give its folder)")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TripletError.corruptFile(path: url.path, reason: "not UTF-8 text")
         }
         return text.split(separator: "\n").filter { !$0.hasPrefix("  ") }

@@ -1,5 +1,5 @@
 import Foundation
-import TripletCore
+
 
 #if canImport(Glibc)
     import Glibc
@@ -44,7 +44,7 @@ package enum FileIO {
 
     /// Writes `bytes` to a temporary file beside `url`, flushes it, then renames it over `url`, so that a
     /// reader never sees a half-written file. Throws `TripletError.invalidParameter` naming the path.
-    static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
+    package static func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
         let path = url.path
         let folder = url.deletingLastPathComponent().path
         let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
