@@ -100,7 +100,12 @@ let package = Package(
             name: "TripletGalleryTests",
             dependencies: ["TripletGallery", "TripletKit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Starts the server on a loopback port and talks to it with URLSession.
-        .testTarget(name: "TripletServeTests", dependencies: ["TripletServe", "TripletGallery", "TripletKit"]),
+        .testTarget(
+            name: "TripletServeTests",
+            dependencies: [
+                "TripletServe", "TripletGallery", "TripletKit", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // Fixtures/: the digits CSV and a model.json written before the snake_case keys.
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"], resources: [.copy("Fixtures")]),
         .testTarget(

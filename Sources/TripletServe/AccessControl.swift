@@ -4,7 +4,7 @@ import TripletCore
 /// Who may do what: writes (enroll, remove, calibrate) need the write token, and are refused when none is
 /// configured; reads need the read token when one is configured, else are open. Tokens are compared in
 /// constant time and never printed: `description` hides them.
-public struct AccessControl: Sendable, CustomStringConvertible {
+public struct AccessControl: Sendable, CustomStringConvertible, CustomReflectable {
     /// What a route needs.
     public enum Level: Sendable {
         /// Nothing (the page, /health).
@@ -55,6 +55,9 @@ public struct AccessControl: Sendable, CustomStringConvertible {
     public var writesEnabled: Bool { writeToken != nil }
     /// Whether reads need a token.
     public var readsNeedToken: Bool { readToken != nil }
+
+    /// No children, so `dump` cannot show the tokens either.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 
     public var description: String {
         "AccessControl(writes: \(writesEnabled ? "token" : "refused"), reads: \(readsNeedToken ? "token" : "open"))"

@@ -21,8 +21,10 @@ struct ServeMiddleware: RouterMiddleware {
         response.headers[.init("X-Content-Type-Options")!] = "nosniff"
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        // Hummingbird names a request no route matched "NotFound".
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
         metrics.record(
-            route: context.endpointPath ?? "unmatched", method: request.method.rawValue,
+            route: route, method: request.method.rawValue,
             status: Int(response.status.code), seconds: seconds)
         return response
     }
