@@ -29,6 +29,9 @@ final class EmbeddingPool: @unchecked Sendable {
         self.maximumQueued = maximumQueued
     }
 
+    /// How many workers run a job now.
+    var busy: Int { lock.withLock { workers - idle.count } }
+
     /// How many jobs wait for a worker now.
     var queued: Int { lock.withLock { waiting.count - waitingHead } }
 

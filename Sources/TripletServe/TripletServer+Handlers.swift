@@ -118,6 +118,7 @@ extension TripletServer {
     func metricsText() throws -> String {
         var gauges: [(name: String, help: String, value: Double)] = [
             ("triplet_embed_workers", "Embedding workers (model copies).", Double(pool.workers)),
+            ("triplet_embed_busy", "Embedding workers running a job.", Double(pool.busy)),
             ("triplet_embed_queued", "Embedding jobs waiting for a worker.", Double(pool.queued)),
         ]
         if let index {

@@ -19,6 +19,7 @@ struct ServeReadTests {
 
         let page = try await running.call("GET", "/")
         #expect(page.status == 200 && String(decoding: page.body, as: UTF8.self).contains("<script src=\"/app.js\""))
+        #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
         let script = try await running.call("GET", "/app.js")
         #expect(script.status == 200 && String(decoding: script.body, as: UTF8.self).contains("/v1/search"))
 

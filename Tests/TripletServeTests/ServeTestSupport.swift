@@ -80,7 +80,7 @@ struct RunningServer {
     /// One request: method, path (with query), body and headers; returns the status, body and headers.
     func call(
         _ method: String, _ path: String, body: Data? = nil, type: String? = nil, token: String? = nil
-    ) async throws -> (status: Int, body: Data, headers: [AnyHashable: Any]) {
+    ) async throws -> (status: Int, body: Data, headers: [String: String]) {
         var request = URLRequest(url: URL(string: base.absoluteString + path)!)
         request.httpMethod = method
         request.httpBody = body
@@ -88,7 +88,11 @@ struct RunningServer {
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = response as! HTTPURLResponse
-        return (http.statusCode, data, http.allHeaderFields)
+        var headers: [String: String] = [:]
+        for (name, value) in http.allHeaderFields {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return (http.statusCode, data, headers)
     }
 
     /// A JSON request; returns the status and the decoded JSON object.

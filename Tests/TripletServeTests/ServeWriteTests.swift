@@ -31,6 +31,8 @@ struct ServeWriteTests {
         #expect(anonymous.status == 401 && errorCode(anonymous.json) == "unauthorized")
         let wrong = try await running.json("POST", "/v1/identities", ada, token: "s3creT")
         #expect(wrong.status == 403 && errorCode(wrong.json) == "forbidden")
+        let raw = try await running.call("POST", "/v1/identities", body: Data("{}".utf8), type: "application/json")
+        #expect(raw.headers["www-authenticate"] == "Bearer")
         let enrolled = try await running.json("POST", "/v1/identities", ada, token: "s3cret")
         #expect(enrolled.status == 201 && enrolled.json["samples"] as? Int == 2)
         let again = try await running.json("POST", "/v1/identities", ada, token: "s3cret")
