@@ -13,7 +13,7 @@ extension TripletServer {
     /// `POST /v1/search`: the k nearest references of the index (default k 10).
     func search(_ request: ServeRequest, _ payload: Payload) async throws -> SearchResponse {
         guard let index else { throw ServeError.notFound("this server has no index: start it with --index FILE") }
-        let k = try checkedK(min(request.k ?? 10, max(index.labels.count, 1)))
+        let k = min(try checkedK(request.k ?? 10), index.labels.count)
         let queries = try await embeddings(of: payload)
         let hits = try index.search(queries, k: k, threads: 1)
         let results = (0..<queries.rowCount).map { q in

@@ -36,6 +36,11 @@ struct ServeLimitTests {
         #expect(none.status == 400 && errorCode(none.json) == "empty_batch")
         let k = try await running.json("POST", "/v1/search", ["embedding": pattern(0), "k": 6])
         #expect(k.status == 400 && errorCode(k.json) == "k_out_of_range")
+        // Over the limit even where the index is smaller than k; within it, k is capped at the index's size.
+        let kHuge = try await running.json("POST", "/v1/search", ["embedding": pattern(0), "k": 1000])
+        #expect(kHuge.status == 400)
+        let identifyK = try await running.json("POST", "/v1/identify", ["embedding": pattern(0), "k": 6])
+        #expect(identifyK.status == 400 && errorCode(identifyK.json) == "k_out_of_range")
         let kZero = try await running.call("POST", "/v1/search?k=0", body: Data(try png(0)), type: "image/png")
         #expect(kZero.status == 400)
         let width = try await running.json("POST", "/v1/identify", ["embedding": [1, 2, 3]])

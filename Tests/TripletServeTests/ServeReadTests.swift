@@ -60,6 +60,9 @@ struct ServeReadTests {
         // A batch of embeddings searched at once, k from the JSON body.
         let batch = try await running.json("POST", "/v1/search", ["embeddings": [embedding, embedding], "k": 2])
         #expect((batch.json["results"] as? [Any])?.count == 2)
+        // A k larger than the index gives every reference.
+        let all = try await running.json("POST", "/v1/search", ["embedding": embedding, "k": 50])
+        #expect(((all.json["results"] as? [[String: Any]])?.first?["neighbors"] as? [Any])?.count == 12)
 
         let unknownRoute = try await running.json("GET", "/v2/nothing")
         #expect(unknownRoute.status == 404 && errorCode(unknownRoute.json) == "not_found")
