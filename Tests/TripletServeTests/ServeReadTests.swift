@@ -70,7 +70,7 @@ struct ServeReadTests {
         let metrics = try await running.call("GET", "/metrics")
         let text = String(decoding: metrics.body, as: UTF8.self)
         #expect(metrics.status == 200)
-        #expect(text.contains("triplet_http_requests_total{route=\"/v1/search\",method=\"POST\",status=\"200\"} 2"))
+        #expect(text.contains("triplet_http_requests_total{route=\"/v1/search\",method=\"POST\",status=\"200\"} 3"))
         #expect(text.contains("triplet_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"))
         #expect(text.contains("triplet_http_request_duration_seconds_count{route=\"/v1/embed\",method=\"POST\"} 3"))
         #expect(text.contains("triplet_http_request_duration_seconds_bucket{route=\"/v1/embed\",method=\"POST\",le=\"+Inf\"} 3"))
