@@ -10,7 +10,7 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery demo-serve browser-test test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons text-check torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery demo-serve browser-test bench-serve test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-comparisons text-check torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist
@@ -82,6 +82,12 @@ browser-test: build $(SERVE_DIR)/train.tkindex $(SERVE_DIR)/token.txt
 	  trap "kill $$server 2>/dev/null" EXIT; \
 	  /usr/bin/python3 Tests/browser/serve_page.py --url http://127.0.0.1:$(SERVE_TEST_PORT)/ \
 	    --token-file $(SERVE_DIR)/token.txt --screenshot docs/serve.png
+
+# `triplet serve` under wrk on loopback (30 s runs, 16 connections): identify with an embedding body and with a
+# 28×28 PNG body, identify while another client enrolls (with a torn-read check), kill -9 during enrolls.
+bench-serve: build $(DEMO_OUT)/model.safetensors
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y -qq wrk
+	$(RUN_ENV) /usr/bin/python3 Benchmarks/serve_load.py --binary $(BIN) --model $(DEMO_OUT) --workers $(THREADS)
 
 test: deps
 	$(SWIFT) test

@@ -42,11 +42,13 @@ public struct AccessControl: Sendable, CustomStringConvertible, CustomReflectabl
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw TripletError.corruptFile(path: url.path, reason: "cannot read the token: \(error.localizedDescription)")
+            throw TripletError.corruptFile(
+                path: url.path, reason: "cannot read the token: \(error.localizedDescription)")
         }
-        let token = text.split(whereSeparator: \.isNewline).first.map {
-            $0.trimmingCharacters(in: .whitespaces)
-        } ?? ""
+        let token =
+            text.split(whereSeparator: \.isNewline).first.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? ""
         guard !token.isEmpty else { throw TripletError.corruptFile(path: url.path, reason: "the token file is empty") }
         return token
     }
@@ -59,6 +61,7 @@ public struct AccessControl: Sendable, CustomStringConvertible, CustomReflectabl
     /// No children, so `dump` cannot show the tokens either.
     public var customMirror: Mirror { Mirror(self, children: [:]) }
 
+    /// What is configured, never the tokens themselves.
     public var description: String {
         "AccessControl(writes: \(writesEnabled ? "token" : "refused"), reads: \(readsNeedToken ? "token" : "open"))"
     }

@@ -19,6 +19,7 @@ public struct ServeError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
+    /// "status code: message".
     public var description: String { "\(status) \(code): \(message)" }
 
     static func badRequest(_ message: String, code: String = "bad_request") -> ServeError {

@@ -56,7 +56,8 @@ final class ServeMetrics: @unchecked Sendable {
             var cumulative = 0
             for (bound, count) in zip(Self.bucketBounds, histogram.buckets) {
                 cumulative += count
-                out += "triplet_http_request_duration_seconds_bucket{\(Self.labels(key)),le=\"\(bound)\"} \(cumulative)\n"
+                out +=
+                    "triplet_http_request_duration_seconds_bucket{\(Self.labels(key)),le=\"\(bound)\"} \(cumulative)\n"
             }
             out += "triplet_http_request_duration_seconds_bucket{\(Self.labels(key)),le=\"+Inf\"} \(histogram.count)\n"
             out += "triplet_http_request_duration_seconds_sum{\(Self.labels(key))} \(histogram.sum)\n"

@@ -7,6 +7,8 @@ import Hummingbird
 struct ServeMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let metrics: ServeMetrics
+    /// `X-Content-Type-Options`, on every answer: browsers take each body as its declared type.
+    static let noSniff = HTTPField.Name("X-Content-Type-Options")!
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -18,7 +20,7 @@ struct ServeMiddleware: RouterMiddleware {
         } catch {
             response = Self.response(for: Self.serveError(error, request))
         }
-        response.headers[.init("X-Content-Type-Options")!] = "nosniff"
+        response.headers[Self.noSniff] = "nosniff"
         let elapsed = start.duration(to: .now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         // Hummingbird names a request no route matched "NotFound".

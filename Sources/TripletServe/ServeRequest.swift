@@ -21,6 +21,14 @@ struct ServeRequest: Decodable {
     var identities: [String?]?
     var targetFar: Double?
 
+    enum CodingKeys: String, CodingKey {
+        case image, images, samples, embedding, embeddings, k, identity, name, metadata, identities
+        case targetFar = "target_far"
+    }
+
+    /// The decoder of request bodies, shared (no key strategy: `CodingKeys` name the snake_case keys).
+    static let decoder = JSONDecoder()
+
     /// The one kind of samples given; throws 400 for none or several, or for base64 that does not decode.
     func payload() throws -> Payload {
         let given = [image != nil, images != nil, samples != nil, embedding != nil, embeddings != nil]

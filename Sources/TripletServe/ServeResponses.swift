@@ -1,5 +1,8 @@
 import Foundation
 
+// Keys are snake_case: multi-word properties name theirs in CodingKeys, so the shared encoder needs no key
+// strategy (a strategy converts every key of every answer).
+
 /// `POST /v1/embed`: one embedding per sample.
 struct EmbedResponse: Encodable {
     let dimension: Int
@@ -16,6 +19,11 @@ struct Neighbor: Encodable {
     let distance: Float
     /// Where its image is served (`/v1/references/{index}/image`), when the server has the reference images.
     let image: String?
+
+    enum CodingKeys: String, CodingKey {
+        case index, label, distance, image
+        case className = "class_name"
+    }
 }
 
 /// `POST /v1/search`: the nearest references of each query, nearest first.
@@ -55,6 +63,11 @@ struct CalibrationSummary: Encodable {
     let falseAcceptRate: Double
     let trueAcceptRate: Double
     let basis: String
+
+    enum CodingKeys: String, CodingKey {
+        case threshold, basis
+        case falseAcceptRate = "false_accept_rate", trueAcceptRate = "true_accept_rate"
+    }
 }
 
 /// `GET /v1/identities`.
@@ -101,5 +114,17 @@ struct Health: Encodable {
         let maximumPixels: Int
         let maximumBatch: Int
         let maximumK: Int
+
+        enum CodingKeys: String, CodingKey {
+            case maximumBodyBytes = "maximum_body_bytes", maximumPixels = "maximum_pixels"
+            case maximumBatch = "maximum_batch", maximumK = "maximum_k"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, model, metric, identities, workers, limits
+        case inputShape = "input_shape", embeddingDimension = "embedding_dimension"
+        case indexReferences = "index_references", referenceImages = "reference_images"
+        case writesEnabled = "writes_enabled", readsNeedToken = "reads_need_token"
     }
 }

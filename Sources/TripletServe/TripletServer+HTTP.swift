@@ -76,7 +76,7 @@ extension TripletServer {
         if type.hasPrefix("application/json") {
             let fields: ServeRequest
             do {
-                fields = try JSONFiles.decoder.decode(ServeRequest.self, from: Data(buffer.readableBytesView))
+                fields = try ServeRequest.decoder.decode(ServeRequest.self, from: Data(buffer.readableBytesView))
             } catch {
                 throw ServeError.badRequest("the body is not the JSON this route takes: \(error)", code: "bad_json")
             }
@@ -90,7 +90,9 @@ extension TripletServer {
         let query = request.uri.queryParameters
         var fields = ServeRequest()
         if let k = query.get("k") {
-            guard let value = Int(k) else { throw ServeError.badRequest("k = \(k): expected a number", code: "k_out_of_range") }
+            guard let value = Int(k) else {
+                throw ServeError.badRequest("k = \(k): expected a number", code: "k_out_of_range")
+            }
             fields.k = value
         }
         fields.identity = query.get("identity")
@@ -98,9 +100,18 @@ extension TripletServer {
         return (fields, .images([Array(buffer.readableBytesView)]))
     }
 
+    /// The encoder of answers, shared: ISO 8601 dates, keys as the types' `CodingKeys` name them.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }()
+
     /// An answer as JSON (snake_case keys, ISO 8601 dates).
     func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try JSONFiles.encoder.encode(value)
+        let data = try Self.encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))

@@ -56,13 +56,16 @@ extension TripletServer {
         let e = try await embeddings(of: payload)
         let answer = try gallery.verify(e.row(0), identity: name)
         let threshold = try gallery.calibration?.threshold ?? .nan
-        return VerifyResponse(identity: name, accepted: answer.accepted, distance: answer.distance, threshold: threshold)
+        return VerifyResponse(
+            identity: name, accepted: answer.accepted, distance: answer.distance, threshold: threshold)
     }
 
     /// `POST /v1/identities`: a new identity from samples, in one transaction.
     func enroll(_ request: ServeRequest, _ payload: Payload) async throws -> Enrolled {
         let gallery = try requireGallery()
-        guard let name = request.name else { throw ServeError.badRequest("give the new identity's name", code: "missing_name") }
+        guard let name = request.name else {
+            throw ServeError.badRequest("give the new identity's name", code: "missing_name")
+        }
         let e = try await embeddings(of: payload)
         let metadata = request.metadata ?? [:]
         let id = try await pool.offload { try gallery.enroll(name: name, embeddings: e, metadata: metadata) }
@@ -125,7 +128,8 @@ extension TripletServer {
             gauges.append(("triplet_index_references", "References in the index.", Double(index.labels.count)))
         }
         if let gallery {
-            gauges.append(("triplet_gallery_identities", "Identities in the gallery.", Double(try gallery.list().count)))
+            gauges.append(
+                ("triplet_gallery_identities", "Identities in the gallery.", Double(try gallery.list().count)))
         }
         return metrics.render(gauges: gauges)
     }

@@ -76,7 +76,9 @@ public final class TripletServer: Sendable {
     /// decoded and embedded on the worker pool, raw samples embedded there, embeddings checked and kept.
     func embeddings(of payload: Payload) async throws -> Tensor {
         let limits = configuration.limits
-        guard payload.count >= 1 else { throw ServeError.badRequest("no samples: give at least one", code: "empty_batch") }
+        guard payload.count >= 1 else {
+            throw ServeError.badRequest("no samples: give at least one", code: "empty_batch")
+        }
         guard payload.count <= limits.maximumBatch else {
             throw ServeError(
                 status: 413, code: "batch_too_large",

@@ -38,13 +38,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The most pixels an uploaded image may have.") var maxPixels = ServeLimits().maximumPixels
     @Option(help: "The most samples in one request.") var maxBatch = ServeLimits().maximumBatch
     @Option(help: "The largest k of search and identify.") var maxK = ServeLimits().maximumK
-    @Option(help: "The most embedding jobs waiting for a worker before 503.") var maxQueued = ServeLimits().maximumQueued
+    @Option(help: "The most embedding jobs waiting for a worker before 503.") var maxQueued = ServeLimits()
+        .maximumQueued
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let writeToken = try tokenFile.map { try AccessControl.token(contentsOf: URL(fileURLWithPath: $0)) }
+        let writeToken =
+            try tokenFile.map { try AccessControl.token(contentsOf: URL(fileURLWithPath: $0)) }
             ?? environment["TRIPLET_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        let readToken = try readTokenFile.map { try AccessControl.token(contentsOf: URL(fileURLWithPath: $0)) }
+        let readToken =
+            try readTokenFile.map { try AccessControl.token(contentsOf: URL(fileURLWithPath: $0)) }
             ?? environment["TRIPLET_SERVE_READ_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let limits = ServeLimits(
             maximumBodyBytes: maxBodyBytes, maximumPixels: maxPixels, maximumBatch: maxBatch, maximumK: maxK,
@@ -75,7 +78,8 @@ struct ServeCommand: AsyncParsableCommand {
             gallery: gallery.map { URL(fileURLWithPath: $0) }, configuration: configuration)
         let access = configuration.access
         try await server.run { port in
-            let line = "triplet serve: http://\(host):\(port)/ (writes \(access.writesEnabled ? "need the token" : "refused"), "
+            let line =
+                "triplet serve: http://\(host):\(port)/ (writes \(access.writesEnabled ? "need the token" : "refused"), "
                 + "reads \(access.readsNeedToken ? "need a token" : "open"))\n"
             FileHandle.standardOutput.write(Data(line.utf8))  // unbuffered: a script waits for this line
         }

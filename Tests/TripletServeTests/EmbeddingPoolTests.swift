@@ -12,7 +12,11 @@ struct EmbeddingPoolTests {
         let pool = EmbeddingPool(models: [model], maximumQueued: 1)
         let gate = DispatchSemaphore(value: 0)
         let started = DispatchSemaphore(value: 0)
-        let first = Task { try await pool.run { _ in started.signal(); gate.wait(); return 1 } }
+        let first = Task {
+            try await pool.run { _ in
+                started.signal(); gate.wait(); return 1
+            }
+        }
         await Task.detached { started.wait() }.value  // the only worker is busy
         let second = Task { try await pool.run { _ in 2 } }
         while pool.queued < 1 { try await Task.sleep(for: .milliseconds(5)) }

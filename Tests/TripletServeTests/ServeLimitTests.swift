@@ -14,7 +14,8 @@ struct ServeLimitTests {
 
         let big = try await running.call("POST", "/v1/embed", body: Data(count: 5000), type: "image/png")
         #expect(big.status == 413)
-        #expect(errorCode(try JSONSerialization.jsonObject(with: big.body) as? [String: Any] ?? [:]) == "payload_too_large")
+        #expect(
+            errorCode(try JSONSerialization.jsonObject(with: big.body) as? [String: Any] ?? [:]) == "payload_too_large")
 
         // A 64×64 image (4096 pixels) over a limit of 1024: refused from its header.
         let large = try ImageEncoder.png(width: 64, height: 64, channels: 1, pixels: [UInt8](repeating: 0, count: 4096))
@@ -23,7 +24,8 @@ struct ServeLimitTests {
         let fits = try ImageEncoder.png(width: 32, height: 32, channels: 1, pixels: [UInt8](repeating: 9, count: 1024))
         #expect(try await running.call("POST", "/v1/embed", body: Data(fits), type: "image/png").status == 200)
         // A decompression bomb: a PNG whose header announces 50 000 × 50 000 pixels in 100 bytes.
-        let bomb = try await running.call("POST", "/v1/embed", body: Data(Self.pngHeader(width: 50_000, height: 50_000)), type: "image/png")
+        let bomb = try await running.call(
+            "POST", "/v1/embed", body: Data(Self.pngHeader(width: 50_000, height: 50_000)), type: "image/png")
         #expect([400, 413].contains(bomb.status))
         // Not an image at all.
         let junk = try await running.call("POST", "/v1/embed", body: Data("hello".utf8), type: "image/png")
@@ -55,7 +57,8 @@ struct ServeLimitTests {
         #expect(notJSON.status == 400)
         let text = try await running.call("POST", "/v1/embed", body: Data("a".utf8), type: "text/plain")
         #expect(text.status == 415)
-        let verifyTwo = try await running.json("POST", "/v1/verify", ["identity": "a", "embeddings": [pattern(0), pattern(1)]])
+        let verifyTwo = try await running.json(
+            "POST", "/v1/verify", ["identity": "a", "embeddings": [pattern(0), pattern(1)]])
         #expect(verifyTwo.status == 400 && errorCode(verifyTwo.json) == "one_sample")
     }
 

@@ -53,7 +53,9 @@ struct ServeReadTests {
         let path = try #require(neighbors.first?["image"] as? String)
         let thumbnail = try await running.call("GET", path)
         #expect(thumbnail.status == 200)
-        #expect(try ImageDecoder.info(Array(thumbnail.body), source: "thumbnail") == ImageInfo(width: 8, height: 8, channels: 1))
+        #expect(
+            try ImageDecoder.info(Array(thumbnail.body), source: "thumbnail")
+                == ImageInfo(width: 8, height: 8, channels: 1))
         let missing = try await running.json("GET", "/v1/references/12/image")
         #expect(missing.status == 404 && errorCode(missing.json) == "not_found")
 
@@ -73,7 +75,9 @@ struct ServeReadTests {
         #expect(text.contains("triplet_http_requests_total{route=\"/v1/search\",method=\"POST\",status=\"200\"} 3"))
         #expect(text.contains("triplet_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 1"))
         #expect(text.contains("triplet_http_request_duration_seconds_count{route=\"/v1/embed\",method=\"POST\"} 3"))
-        #expect(text.contains("triplet_http_request_duration_seconds_bucket{route=\"/v1/embed\",method=\"POST\",le=\"+Inf\"} 3"))
+        #expect(
+            text.contains(
+                "triplet_http_request_duration_seconds_bucket{route=\"/v1/embed\",method=\"POST\",le=\"+Inf\"} 3"))
         #expect(text.contains("triplet_index_references 12.0"))
     }
 }

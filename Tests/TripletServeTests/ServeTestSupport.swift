@@ -119,7 +119,8 @@ func makeServer(
     let trained = try TrainedModel(directory: model, threads: 1)
     let labels = (0..<12).map { $0 % 4 }
     let images = try Tensor(
-        shape: [12, 1, side, side], scalars: labels.enumerated().flatMap { i, c in pattern(c, shade: 0.05 * Float(i / 4)) })
+        shape: [12, 1, side, side],
+        scalars: labels.enumerated().flatMap { i, c in pattern(c, shade: 0.05 * Float(i / 4)) })
     let index = try EmbeddingIndex(embeddings: try trained.embed(images), labels: labels)
     return try TripletServer(
         model: model, index: index, classNames: ["top-left", "top-right", "bottom-left", "bottom-right"],

@@ -11,7 +11,8 @@ struct ServeWriteTests {
     func writesRefusedWithoutToken() async throws {
         let running = try await RunningServer.start(try makeServer())
         defer { Task { try await running.stop() } }
-        let enroll = try await running.json("POST", "/v1/identities", ["name": "ada", "image": try base64(0)], token: "x")
+        let enroll = try await running.json(
+            "POST", "/v1/identities", ["name": "ada", "image": try base64(0)], token: "x")
         #expect(enroll.status == 403 && errorCode(enroll.json) == "writes_disabled")
         let remove = try await running.json("DELETE", "/v1/identities/ada")
         #expect(remove.status == 403)
@@ -42,7 +43,8 @@ struct ServeWriteTests {
             "POST", "/v1/identities?name=bob", body: Data(try png(3)), type: "image/png", token: "s3cret")
         #expect(bob.status == 201)
 
-        let identify = try await running.json("POST", "/v1/identify", ["images": [try base64(0), try base64(3)], "k": 2])
+        let identify = try await running.json(
+            "POST", "/v1/identify", ["images": [try base64(0), try base64(3)], "k": 2])
         let answers = try #require(identify.json["results"] as? [[String: Any]])
         #expect(answers.map { $0["identity"] as? String } == ["ada", "bob"])
         #expect((answers[0]["matches"] as? [[String: Any]])?.map { $0["name"] as? String } == ["ada", "bob"])
@@ -59,9 +61,11 @@ struct ServeWriteTests {
         #expect(calibrated.status == 200 && calibrated.json["false_accept_rate"] as? Double == 0)
         let accepted = try await running.json("POST", "/v1/verify", ["identity": "ada", "image": try base64(0)])
         #expect(accepted.status == 200 && accepted.json["accepted"] as? Bool == true)
-        let rejected = try await running.call("POST", "/v1/verify?identity=ada", body: Data(try png(2)), type: "image/png")
+        let rejected = try await running.call(
+            "POST", "/v1/verify?identity=ada", body: Data(try png(2)), type: "image/png")
         #expect(rejected.status == 200)
-        #expect((try JSONSerialization.jsonObject(with: rejected.body) as? [String: Any])?["accepted"] as? Bool == false)
+        #expect(
+            (try JSONSerialization.jsonObject(with: rejected.body) as? [String: Any])?["accepted"] as? Bool == false)
         let stranger = try await running.json("POST", "/v1/identify", ["image": try base64(1)])
         #expect((stranger.json["results"] as? [[String: Any]])?.first?["unknown"] as? Bool == true)
         let nobody = try await running.json("POST", "/v1/verify", ["identity": "eve", "image": try base64(0)])
@@ -94,7 +98,8 @@ struct ServeWriteTests {
         #expect(try await running.call("GET", "/metrics").status == 401)
         #expect(try await running.json("GET", "/health").status == 200)
         // The read token does not write.
-        let enroll = try await running.json("POST", "/v1/identities", ["name": "a", "image": try base64(0)], token: "r")
+        let enroll = try await running.json(
+            "POST", "/v1/identities", ["name": "a", "image": try base64(0)], token: "r")
         #expect(enroll.status == 403)
     }
 
