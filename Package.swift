@@ -28,8 +28,10 @@ let package = Package(
         // itself (a few counters and histograms, ~100 lines): swift-prometheus 2.4.1 would add swift-metrics'
         // registry and its own build for no format feature the server needs.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // NIOCore (ByteBuffer, the body size error), Logging and ServiceLifecycle, which Hummingbird already builds.
+        // NIOCore (ByteBuffer, the body size error), HTTPTypes, Logging and ServiceLifecycle: Hummingbird's own
+        // dependencies, named because TripletServe imports them.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Documentation only: `swift package generate-documentation` (DocC); resolved, never built by build/test.
@@ -77,6 +79,7 @@ let package = Package(
             dependencies: [
                 "TripletKit", "TripletGallery", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

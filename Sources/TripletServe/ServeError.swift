@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import TripletCore
 
 /// An error the API answers with: an HTTP status and a JSON body

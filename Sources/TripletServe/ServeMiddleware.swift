@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Around every request: answers any error as JSON (`ServeError`'s body; a route that does not exist is a
