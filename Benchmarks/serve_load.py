@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import sqlite3
@@ -62,10 +63,23 @@ class Server:
         return self.process.wait(60)
 
 
-def wrk(url, script, seconds, connections):
+def cpu_seconds(pid):
+    """User + system CPU seconds a process has used (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wrk(url, script, seconds, connections, server_pid):
+    server_before, wrk_before = cpu_seconds(server_pid), children_cpu()
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
         capture_output=True, text=True, check=True).stdout
+    server_cpu, wrk_cpu = cpu_seconds(server_pid) - server_before, children_cpu() - wrk_before
     def latency(p):
         m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         return float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)]
@@ -76,7 +90,8 @@ def wrk(url, script, seconds, connections):
     if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
         errors += sum(map(int, m.groups()))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return {"requests": requests, "rps": rate, "p50_ms": latency(50), "p99_ms": latency(99), "errors": errors}
+    return {"requests": requests, "rps": rate, "p50_ms": latency(50), "p99_ms": latency(99), "errors": errors,
+            "server_us": server_cpu / requests * 1e6, "wrk_us": wrk_cpu / requests * 1e6}
 
 
 def lua(folder, name, path, body, kind):
@@ -123,9 +138,10 @@ def main():
     results = {}
     results["identify, embedding body"] = wrk(
         url, lua(folder, "embedding", "/v1/identify", json.dumps({"embedding": embedding}).encode(),
-                 "application/json"), args.seconds, args.connections)
+                 "application/json"), args.seconds, args.connections, server.process.pid)
     results["identify, 28×28 PNG body"] = wrk(
-        url, lua(folder, "image", "/v1/identify", query_png, "image/png"), args.seconds, args.connections)
+        url, lua(folder, "image", "/v1/identify", query_png, "image/png"), args.seconds, args.connections,
+        server.process.pid)
 
     # identify under wrk while a client enrolls and another checks for torn reads.
     stop = threading.Event()
@@ -168,7 +184,7 @@ def main():
     for t in threads:
         t.start()
     results["identify while another client enrolls"] = wrk(
-        url, str(folder / "embedding.lua"), args.seconds, args.connections)
+        url, str(folder / "embedding.lua"), args.seconds, args.connections, server.process.pid)
     stop.set()
     for t in threads:
         t.join()
@@ -216,9 +232,14 @@ def main():
     print(f"restarted: {reopened} k-identities listed")
 
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end; {args.connections} connections, {args.seconds} s each")
-    print("| run | requests/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|")
+    # CPU per request (server, wrk) does not depend on what else the machine runs; 2 cores' worth of CPU
+    # divided by it is the rate the pair could reach on 2 idle cores.
+    print("| run | requests/s | p50 ms | p99 ms | errors | server CPU µs/request | wrk CPU µs/request "
+          "| 2 idle cores ÷ CPU: requests/s |\n|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} |")
+        capacity = 2e6 / (r["server_us"] + r["wrk_us"])
+        print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} "
+              f"| {r['server_us']:.0f} | {r['wrk_us']:.0f} | {capacity:.0f} |")
     ok = not torn and write_errors[0] == 0 and whole and prefix and covers and integrity == "ok" \
         and reopened == len(names) and all(r["errors"] == 0 for r in results.values())
     shutil.rmtree(folder, ignore_errors=True) if ok else print(f"kept {folder}")

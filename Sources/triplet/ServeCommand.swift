@@ -16,9 +16,10 @@ struct ServeCommand: AsyncParsableCommand {
             from. SIGTERM or SIGINT stops the server after the requests in flight.
 
             Examples:
-              triplet serve --model runs/convnet --index train.tkindex --dataset fashion-mnist --split train
-              triplet serve --model runs/gallery-model --gallery people.sqlite --token-file token.txt \\
-                --host 0.0.0.0 --port 8080 --workers 2
+              triplet serve --model runs/convnet --index train.tkindex \\
+                --dataset fashion-mnist --split train
+              triplet serve --model runs/gallery-model --gallery people.sqlite \\
+                --token-file token.txt --host 0.0.0.0 --port 8080
             """
     )
 
