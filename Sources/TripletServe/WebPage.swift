@@ -178,7 +178,7 @@ enum WebPage {
             const images = await Promise.all(files.map(fileAsBase64));
             const answer = await call("POST", "/v1/identities", JSON.stringify({ name, images }), "application/json");
             $("enroll-result").textContent = "enrolled " + answer.name + " from " + answer.samples + " image(s)";
-            await listIdentities();
+            await Promise.all([listIdentities(), refreshStatus()]);
           } catch (error) {
             $("enroll-error").textContent = error.message;
           }
@@ -187,7 +187,7 @@ enum WebPage {
         async function remove(name) {
           try {
             await call("DELETE", "/v1/identities/" + encodeURIComponent(name));
-            await listIdentities();
+            await Promise.all([listIdentities(), refreshStatus()]);
           } catch (error) {
             $("enroll-error").textContent = error.message;
           }
@@ -226,14 +226,7 @@ enum WebPage {
           if (tab === "gallery") listIdentities();
         }
 
-        async function start() {
-          $("token").value = sessionStorage.getItem("triplet-token") || "";
-          $("token").addEventListener("change", () => sessionStorage.setItem("triplet-token", $("token").value.trim()));
-          $("tab-search").addEventListener("click", () => show("search"));
-          $("tab-gallery").addEventListener("click", () => show("gallery"));
-          dropZone($("search-drop"), $("search-file"), search);
-          dropZone($("identify-drop"), $("identify-file"), identify);
-          $("enroll").addEventListener("click", enroll);
+        async function refreshStatus() {
           try {
             health = await call("GET", "/health");
             const parts = ["model " + health.model.slice(0, 12), "input " + health.input_shape.join("×"),
@@ -245,6 +238,17 @@ enum WebPage {
           } catch (error) {
             $("status").textContent = "the server did not answer: " + error.message;
           }
+        }
+
+        async function start() {
+          $("token").value = sessionStorage.getItem("triplet-token") || "";
+          $("token").addEventListener("change", () => sessionStorage.setItem("triplet-token", $("token").value.trim()));
+          $("tab-search").addEventListener("click", () => show("search"));
+          $("tab-gallery").addEventListener("click", () => show("gallery"));
+          dropZone($("search-drop"), $("search-file"), search);
+          dropZone($("identify-drop"), $("identify-file"), identify);
+          $("enroll").addEventListener("click", enroll);
+          await refreshStatus();
         }
 
         start();
