@@ -69,17 +69,34 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu():
+    """Busy and total CPU seconds of the whole machine (/proc/stat), all cores."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK"), sum(ticks) / os.sysconf("SC_CLK_TCK")
+
+
 def children_cpu():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
+def own_cpu():
+    """This script's CPU seconds (its enrolling and checking clients)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wrk(url, script, seconds, connections, server_pid):
-    server_before, wrk_before = cpu_seconds(server_pid), children_cpu()
+    server_before, wrk_before, own_before = cpu_seconds(server_pid), children_cpu(), own_cpu()
+    busy_before, total_before = machine_cpu()
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
         capture_output=True, text=True, check=True).stdout
     server_cpu, wrk_cpu = cpu_seconds(server_pid) - server_before, children_cpu() - wrk_before
+    busy, total = machine_cpu()
+    # The share of the machine's CPU that neither the server, wrk nor this script used: the other load.
+    others = (busy - busy_before - server_cpu - wrk_cpu - (own_cpu() - own_before)) / (total - total_before)
     def latency(p):
         m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
         return float(m.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[m.group(2)]
@@ -91,7 +108,7 @@ def wrk(url, script, seconds, connections, server_pid):
         errors += sum(map(int, m.groups()))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     return {"requests": requests, "rps": rate, "p50_ms": latency(50), "p99_ms": latency(99), "errors": errors,
-            "server_us": server_cpu / requests * 1e6, "wrk_us": wrk_cpu / requests * 1e6}
+            "server_us": server_cpu / requests * 1e6, "wrk_us": wrk_cpu / requests * 1e6, "others": others}
 
 
 def lua(folder, name, path, body, kind):
@@ -235,11 +252,11 @@ def main():
     # CPU per request (server, wrk) does not depend on what else the machine runs; 2 cores' worth of CPU
     # divided by it is the rate the pair could reach on 2 idle cores.
     print("| run | requests/s | p50 ms | p99 ms | errors | server CPU µs/request | wrk CPU µs/request "
-          "| 2 idle cores ÷ CPU: requests/s |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| 2 idle cores ÷ CPU: requests/s | CPU used by other processes |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         capacity = 2e6 / (r["server_us"] + r["wrk_us"])
         print(f"| {name} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['errors']} "
-              f"| {r['server_us']:.0f} | {r['wrk_us']:.0f} | {capacity:.0f} |")
+              f"| {r['server_us']:.0f} | {r['wrk_us']:.0f} | {capacity:.0f} | {r['others']:.0%} |")
     ok = not torn and write_errors[0] == 0 and whole and prefix and covers and integrity == "ok" \
         and reopened == len(names) and all(r["errors"] == 0 for r in results.values())
     shutil.rmtree(folder, ignore_errors=True) if ok else print(f"kept {folder}")
