@@ -10,16 +10,19 @@ public struct ServeConfiguration: Sendable {
     public var limits: ServeLimits
     /// The tokens for reads and writes.
     public var access: AccessControl
+    /// Seconds a connection may stay idle (no request being read or answered) before it is closed.
+    public var idleTimeout: Int
 
     /// A configuration; `access` defaults to open reads and refused writes.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, workers: Int = 2, limits: ServeLimits = ServeLimits(),
-        access: AccessControl? = nil
+        access: AccessControl? = nil, idleTimeout: Int = 60
     ) {
         self.host = host
         self.port = port
         self.workers = workers
         self.limits = limits
         self.access = access ?? .writesRefused
+        self.idleTimeout = idleTimeout
     }
 }

@@ -40,6 +40,10 @@ public final class TripletServer: Sendable {
         guard (1...256).contains(configuration.workers) else {
             throw TripletError.invalidParameter(name: "workers", value: "\(configuration.workers)", expected: "1...256")
         }
+        guard configuration.idleTimeout >= 1 else {
+            throw TripletError.invalidParameter(
+                name: "idleTimeout", value: "\(configuration.idleTimeout)", expected: ">= 1 second")
+        }
         guard (0...65_535).contains(configuration.port) else {
             throw TripletError.invalidParameter(name: "port", value: "\(configuration.port)", expected: "0...65535")
         }

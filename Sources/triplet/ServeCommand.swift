@@ -39,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The most pixels an uploaded image may have.") var maxPixels = ServeLimits().maximumPixels
     @Option(help: "The most samples in one request.") var maxBatch = ServeLimits().maximumBatch
     @Option(help: "The largest k of search and identify.") var maxK = ServeLimits().maximumK
+    @Option(help: "Seconds an idle connection stays open.") var idleTimeout = 60
     @Option(help: "The most embedding jobs waiting for a worker before 503.") var maxQueued = ServeLimits()
         .maximumQueued
 
@@ -55,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             maximumQueued: maxQueued)
         let configuration = ServeConfiguration(
             host: host, port: port, workers: workers, limits: limits,
-            access: try AccessControl(writeToken: writeToken, readToken: readToken))
+            access: try AccessControl(writeToken: writeToken, readToken: readToken), idleTimeout: idleTimeout)
         let modelURL = URL(fileURLWithPath: model)
         let trained = try TrainedModel(directory: modelURL, threads: 1)
         let reference = try index.map { try EmbeddingIndex(contentsOf: URL(fileURLWithPath: $0)) }

@@ -4,6 +4,10 @@ import TripletKit
 
 @testable import TripletServe
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite("triplet serve: limits and bad requests")
 struct ServeLimitTests {
     @Test("body size, pixel count (before decoding), batch, k and bad input are 4xx JSON errors")
@@ -75,6 +79,36 @@ struct ServeLimitTests {
         #expect(try await running.json("GET", "/health").json["index_references"] == nil)
     }
 
+    #if canImport(Glibc)
+        @Test("a connection that sends nothing is closed after the idle timeout")
+        func idleConnectionClosed() async throws {
+            let model = try makeModel()
+            let running = try await RunningServer.start(
+                try TripletServer(model: model, configuration: ServeConfiguration(port: 0, idleTimeout: 1)))
+            defer { Task { try await running.stop() } }
+            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #expect(socket >= 0)
+            defer { close(socket) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(running.base.port ?? 0).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            #expect(connected == 0)
+            var timeout = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            let start = ContinuousClock.now
+            var byte: UInt8 = 0
+            let read = recv(socket, &byte, 1, 0)  // 0: the server closed the connection
+            #expect(read == 0)
+            #expect(start.duration(to: .now) < .seconds(4))
+        }
+    #endif
+
     @Test("bad configurations are typed errors")
     func badConfiguration() throws {
         let model = try makeModel()
@@ -83,6 +117,9 @@ struct ServeLimitTests {
         }
         #expect(throws: TripletError.self) {
             try TripletServer(model: model, configuration: ServeConfiguration(workers: 0))
+        }
+        #expect(throws: TripletError.self) {
+            try TripletServer(model: model, configuration: ServeConfiguration(idleTimeout: 0))
         }
         let wrongWidth = try EmbeddingIndex(embeddings: try Tensor(shape: [1, 3], scalars: [1, 0, 0]), labels: [0])
         #expect(throws: TripletError.dimensionMismatch(expected: side * side, got: 3)) {
