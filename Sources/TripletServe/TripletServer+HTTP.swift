@@ -32,7 +32,9 @@ extension TripletServer {
         v1.post("identities") { [self] request, _ in try await answer(request, .write, enroll, status: .created) }
         v1.delete("identities/:name") { [self] request, context in
             try authorize(.write, request)
-            return try json(await remove(context.parameters.get("name") ?? ""))
+            // The name is percent-encoded in the path (a space, a slash, any non-ASCII letter).
+            let name = context.parameters.get("name").flatMap { $0.removingPercentEncoding } ?? ""
+            return try json(await remove(name))
         }
         v1.get("references/:index/image") { [self] request, context in
             try authorize(.read, request)

@@ -38,7 +38,7 @@ enum WebPage {
         </head>
         <body>
         <header><h1>TripletKit</h1><span id="status">connecting…</span>
-          <label>Token <input id="token" type="password" size="18" autocomplete="off" placeholder="for writes"></label>
+          <label>Token <input id="token" type="password" size="18" autocomplete="off" placeholder="bearer token"></label>
         </header>
         <nav><button id="tab-search" class="active">Search</button><button id="tab-gallery">Gallery</button></nav>
         <main>
@@ -126,6 +126,19 @@ enum WebPage {
           input.addEventListener("change", () => { if (input.files.length) handle(input.files[0]); });
         }
 
+        // An <img> cannot send the Authorization header: with a read token, the image is fetched and shown
+        // from a blob.
+        function thumbnail(path, name) {
+          const img = element("img", { alt: name });
+          if (!health || !health.reads_need_token) {
+            img.src = path;
+          } else {
+            fetch(path, { headers: headers() }).then((r) => r.ok ? r.blob() : null)
+              .then((blob) => { if (blob) img.src = URL.createObjectURL(blob); });
+          }
+          return img;
+        }
+
         async function search(file) {
           $("search-error").textContent = "";
           $("query").hidden = false;
@@ -137,7 +150,7 @@ enum WebPage {
             const cells = answer.results[0].neighbors.map((n) => {
               const name = n.class_name || ("label " + n.label);
               const children = [];
-              if (n.image) children.push(element("img", { src: n.image, alt: name }));
+              if (n.image) children.push(thumbnail(n.image, name));
               children.push(element("div", { class: "name" }, [name]));
               children.push(element("div", { class: "dist" }, ["d = " + n.distance.toFixed(4)]));
               children.push(element("div", {}, ["#" + n.index]));

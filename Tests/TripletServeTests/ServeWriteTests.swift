@@ -75,6 +75,11 @@ struct ServeWriteTests {
         #expect((list.json["identities"] as? [[String: Any]])?.map { $0["name"] as? String } == ["ada", "bob"])
         #expect((list.json["calibration"] as? [String: Any])?["basis"] as? String == "open-set")
 
+        // A name with a space, a slash and a non-ASCII letter, percent-encoded in the path.
+        let odd: [String: Any] = ["name": "ada lovelace/é", "embedding": pattern(1)]
+        #expect(try await running.json("POST", "/v1/identities", odd, token: "s3cret").status == 201)
+        #expect(
+            try await running.json("DELETE", "/v1/identities/ada%20lovelace%2F%C3%A9", token: "s3cret").status == 200)
         #expect(try await running.json("DELETE", "/v1/identities/bob").status == 401)
         #expect(try await running.json("DELETE", "/v1/identities/bob", token: "s3cret").status == 200)
         let gone = try await running.json("DELETE", "/v1/identities/bob", token: "s3cret")
