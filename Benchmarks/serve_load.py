@@ -245,7 +245,7 @@ def main():
     server = Server(args.binary, common, args.port, log)
     status, listing = request(server.url + "/v1/identities")
     reopened = sum(1 for i in listing["identities"] if i["name"].startswith("k"))
-    server.stop()
+    assert server.stop() == 0, "the restarted server did not exit 0 on SIGTERM"
     print(f"restarted: {reopened} k-identities listed")
 
     print(f"\nload average {os.getloadavg()[0]:.2f} at the end; {args.connections} connections, {args.seconds} s each")
