@@ -20,6 +20,7 @@ final class EmbeddingPool: @unchecked Sendable {
     private var waiting: [CheckedContinuation<Worker, any Error>] = []
     private var waitingHead = 0
     private let queue = DispatchQueue(label: "tripletkit.serve.embed", attributes: .concurrent)
+    private let writes = DispatchQueue(label: "tripletkit.serve.writes")
 
     /// A pool of the given model copies (one per worker).
     init(models: [TrainedModel], maximumQueued: Int) {
@@ -44,10 +45,11 @@ final class EmbeddingPool: @unchecked Sendable {
         }
     }
 
-    /// Runs blocking work (a gallery write) on a worker thread without holding a model copy.
-    func offload<T: Sendable>(_ job: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs a gallery write on the one writer thread, without holding a model copy: the gallery takes one
+    /// writer at a time anyway, so the others wait as suspended tasks, not as blocked threads.
+    func write<T: Sendable>(_ job: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try job() }) }
+            writes.async { continuation.resume(with: Result { try job() }) }
         }
     }
 

@@ -68,14 +68,14 @@ extension TripletServer {
         }
         let e = try await embeddings(of: payload)
         let metadata = request.metadata ?? [:]
-        let id = try await pool.offload { try gallery.enroll(name: name, embeddings: e, metadata: metadata) }
+        let id = try await pool.write { try gallery.enroll(name: name, embeddings: e, metadata: metadata) }
         return Enrolled(name: name, id: id, samples: e.rowCount)
     }
 
     /// `DELETE /v1/identities/{name}`.
     func remove(_ name: String) async throws -> Removed {
         let gallery = try requireGallery()
-        try await pool.offload { try gallery.remove(identity: name) }
+        try await pool.write { try gallery.remove(identity: name) }
         return Removed(removed: name)
     }
 
@@ -98,7 +98,7 @@ extension TripletServer {
                 "give identities (one name or null per probe) and target_far", code: "missing_calibration")
         }
         let probes = try await embeddings(of: payload)
-        let result = try await pool.offload {
+        let result = try await pool.write {
             try gallery.calibrate(probes: probes, identities: names, targetFAR: target)
         }
         return Self.summary(result)
