@@ -10,7 +10,7 @@ BENCH_OUT := bench-out
 # AVX2 and the environment has not chosen (make test keeps OpenBLAS's own choice).
 RUN_ENV := OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell)}
 
-.PHONY: deps build demo demo-full demo-gallery test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons bench-mpi text-check demo-text bench-text torch-check lint format
+.PHONY: deps build demo demo-full demo-gallery demo-serve browser-test bench-serve test fuzz bench bench-knn bench-gallery bench-swift bench-pml bench-train bench-learners bench-mining bench-comparisons bench-mpi text-check demo-text bench-text torch-check lint format
 
 # System packages, installed only when missing.
 PACKAGES := libopenblas-dev zlib1g-dev libstb-dev libsqlite3-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin
@@ -48,6 +48,46 @@ demo-gallery: build
 	  --train-classes 0-7 --limit 50000 --threads $(THREADS) --out $(GALLERY_MODEL)
 	$(RUN_ENV) $(BIN) gallery demo --model $(GALLERY_MODEL) --gallery runs/gallery-demo.sqlite --target-far 0.01 \
 	  --threads $(THREADS)
+
+# `triplet serve` on the demo model (trained by `make demo` when missing): an index of the 60 000 Fashion-MNIST
+# training images (their thumbnails beside each result), a gallery and a write token in runs/serve/token.txt.
+# Open the URL it prints; Ctrl-C (SIGINT) or SIGTERM stops it after the requests in flight.
+SERVE_DIR := runs/serve
+SERVE_PORT ?= 8080
+SERVE_FLAGS = --model $(DEMO_OUT) --index $(SERVE_DIR)/train.tkindex --dataset fashion-mnist --split train \
+  --gallery $(SERVE_DIR)/gallery.sqlite --token-file $(SERVE_DIR)/token.txt --workers $(THREADS)
+$(DEMO_OUT)/model.safetensors:
+	$(MAKE) demo
+$(SERVE_DIR)/train.tkindex: $(DEMO_OUT)/model.safetensors
+	@mkdir -p $(SERVE_DIR)
+	$(RUN_ENV) $(BIN) embed --model $(DEMO_OUT) --dataset fashion-mnist --split train --threads $(THREADS) \
+	  --out $(SERVE_DIR)/train.npy --labels-out $(SERVE_DIR)/train-labels.npy
+	$(BIN) index build --embeddings $(SERVE_DIR)/train.npy --labels $(SERVE_DIR)/train-labels.npy --out $@
+$(SERVE_DIR)/token.txt:
+	@mkdir -p $(SERVE_DIR) && umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > $@
+demo-serve: build $(SERVE_DIR)/train.tkindex $(SERVE_DIR)/token.txt
+	@echo "write token (for enroll and remove): $(SERVE_DIR)/token.txt"
+	$(RUN_ENV) $(BIN) serve $(SERVE_FLAGS) --port $(SERVE_PORT)
+
+# The page in a real browser: headless Chromium driven by Selenium (Debian's packages, installed when missing)
+# uploads a Fashion-MNIST test image, waits for the neighbour grid and checks it, enrolls and identifies in the
+# gallery tab, and saves docs/serve.png. Uses demo-serve's model, index and token on port SERVE_TEST_PORT.
+SERVE_TEST_PORT ?= 18080
+browser-test: build $(SERVE_DIR)/train.tkindex $(SERVE_DIR)/token.txt
+	@missing=$$(for p in chromium chromium-driver python3-selenium; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
+	@rm -f $(SERVE_DIR)/browser-gallery.sqlite*
+	@$(RUN_ENV) $(BIN) serve $(subst $(SERVE_DIR)/gallery.sqlite,$(SERVE_DIR)/browser-gallery.sqlite,$(SERVE_FLAGS)) \
+	  --port $(SERVE_TEST_PORT) > $(SERVE_DIR)/browser-server.log 2>&1 & server=$$!; \
+	  trap "kill $$server 2>/dev/null" EXIT; \
+	  /usr/bin/python3 Tests/browser/serve_page.py --url http://127.0.0.1:$(SERVE_TEST_PORT)/ \
+	    --token-file $(SERVE_DIR)/token.txt --screenshot docs/serve.png
+
+# `triplet serve` under wrk on loopback (30 s runs, 16 connections): identify with an embedding body and with a
+# 28×28 PNG body, identify while another client enrolls (with a torn-read check), kill -9 during enrolls.
+bench-serve: build $(DEMO_OUT)/model.safetensors
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y -qq wrk
+	$(RUN_ENV) /usr/bin/python3 Benchmarks/serve_load.py --binary $(BIN) --model $(DEMO_OUT) --workers $(THREADS)
 
 test: deps
 	$(SWIFT) test

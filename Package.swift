@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "TripletKit", targets: ["TripletKit"]),
         .library(name: "TripletDistributed", targets: ["TripletDistributed"]),
         .library(name: "TripletGallery", targets: ["TripletGallery"]),
+        .library(name: "TripletServe", targets: ["TripletServe"]),
         .executable(name: "triplet", targets: ["triplet"]),
         // libFuzzer targets for every parser (`make fuzz`); without the sanitizer it replays files.
         .executable(name: "Fuzz", targets: ["Fuzz"]),
@@ -24,6 +25,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // SQLite for TripletGallery (nothing else depends on it).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The HTTP server of `triplet serve` (TripletServe only). /metrics writes the Prometheus text format
+        // itself (a few counters and histograms, ~100 lines): swift-prometheus 2.4.1 would add swift-metrics'
+        // registry and its own build for no format feature the server needs.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // NIOCore (ByteBuffer, the body size error), HTTPTypes, Logging and ServiceLifecycle: Hummingbird's own
+        // dependencies, named because TripletServe imports them.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         // Documentation only: `swift package generate-documentation` (DocC); resolved, never built by build/test.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -67,10 +78,20 @@ let package = Package(
             name: "TripletGallery",
             dependencies: ["TripletKit", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // `triplet serve`: the JSON API, access control, limits, metrics and web page on Hummingbird.
+        .target(
+            name: "TripletServe",
+            dependencies: [
+                "TripletKit", "TripletGallery", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "triplet",
             dependencies: [
-                "TripletKit", "TripletGallery", "TripletText", "TripletDistributed",
+                "TripletKit", "TripletGallery", "TripletText", "TripletDistributed", "TripletServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +107,13 @@ let package = Package(
         .testTarget(
             name: "TripletGalleryTests",
             dependencies: ["TripletGallery", "TripletKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Starts the server on a loopback port and talks to it with URLSession.
+        .testTarget(
+            name: "TripletServeTests",
+            dependencies: [
+                "TripletServe", "TripletGallery", "TripletKit", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         // Fixtures/: the digits CSV and a model.json written before the snake_case keys.
         .testTarget(name: "TripletKitTests", dependencies: ["TripletKit", "triplet"], resources: [.copy("Fixtures")]),
         .testTarget(

@@ -62,16 +62,34 @@ public struct TrainedModel {
     /// channels, intensities in 0...1 (raw; `embed` standardises them). Throws for a model whose inputs are
     /// not images, and `TripletError.corruptFile` naming an unreadable file.
     public func readImages(_ urls: [URL]) throws -> Tensor {
+        let (size, channels) = try imageInput()
+        var scalars: [Float] = []
+        scalars.reserveCapacity(urls.count * inputShape.reduce(1, *))
+        for url in urls { scalars += try ImageDecoder.read(contentsOf: url, channels: channels, size: size).pixels }
+        return try Tensor(shape: [urls.count] + inputShape, scalars: scalars)
+    }
+
+    /// `readImages` for image files already in memory (an upload): `files[i]` holds the bytes of one file,
+    /// named `sources[i]` in errors.
+    public func decodeImages(_ files: [[UInt8]], sources: [String]) throws -> Tensor {
+        precondition(files.count == sources.count, "one source name per file")
+        let (size, channels) = try imageInput()
+        var scalars: [Float] = []
+        scalars.reserveCapacity(files.count * inputShape.reduce(1, *))
+        for (bytes, source) in zip(files, sources) {
+            scalars += try ImageDecoder.decode(bytes, source: source, channels: channels, size: size).pixels
+        }
+        return try Tensor(shape: [files.count] + inputShape, scalars: scalars)
+    }
+
+    /// The size and channels images are decoded to for this model; throws for a model whose inputs are
+    /// not images [1 or 3, H, W].
+    public func imageInput() throws -> (size: ImageSize, channels: ImageChannels) {
         guard inputShape.count == 3, inputShape[0] == 1 || inputShape[0] == 3 else {
             throw TripletError.invalidParameter(
                 name: "image inputs", value: "for a model of input shape \(inputShape)",
                 expected: "a model trained on images [1 or 3, H, W]")
         }
-        let size = ImageSize(width: inputShape[2], height: inputShape[1])
-        let channels: ImageChannels = inputShape[0] == 1 ? .grey : .rgb
-        var scalars: [Float] = []
-        scalars.reserveCapacity(urls.count * inputShape.reduce(1, *))
-        for url in urls { scalars += try ImageDecoder.read(contentsOf: url, channels: channels, size: size).pixels }
-        return try Tensor(shape: [urls.count] + inputShape, scalars: scalars)
+        return (ImageSize(width: inputShape[2], height: inputShape[1]), inputShape[0] == 1 ? .grey : .rgb)
     }
 }

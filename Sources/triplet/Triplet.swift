@@ -2,13 +2,13 @@ import ArgumentParser
 
 /// The `triplet` command-line tool.
 @main
-struct TripletCommand: ParsableCommand {
+struct TripletCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triplet",
         abstract: "TripletKit: metric learning with the triplet loss.",
         subcommands: [
             Train.self, FitLinear.self, Embed.self, Evaluate.self, Index.self, Search.self, ReportCommand.self,
-            Bench.self, GalleryCommand.self, TextCommand.self,
+            Bench.self, GalleryCommand.self, TextCommand.self, ServeCommand.self,
         ]
     )
 }
