@@ -104,7 +104,7 @@ fuzz: deps
 	$(FUZZ_BUILD)
 	@mkdir -p fuzz-out && : > fuzz-out/summary.txt
 	@failed=0; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz-out/$$t/corpus; start=$$(date +%s); \
+	  mkdir -p fuzz-out/$$t/corpus; rm -f fuzz-out/$$t/crash-* fuzz-out/$$t/leak-* fuzz-out/$$t/timeout-* fuzz-out/$$t/oom-* fuzz-out/$$t/slow-unit-*; start=$$(date +%s); \
 	  FUZZ_TARGET=$$t .build-fuzz/release/Fuzz fuzz-out/$$t/corpus Fuzz/corpus/$$t -max_total_time=$(SECONDS) \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=fuzz-out/$$t/ \
 	    > fuzz-out/$$t/log.txt 2>&1 || failed=1; \
