@@ -92,27 +92,29 @@ bench-serve: build $(DEMO_OUT)/model.safetensors
 test: deps
 	$(SWIFT) test
 
-# libFuzzer on every parser for SECONDS seconds each (ASan, 2 GB memory limit, 10 s per input): new inputs in
-# fuzz-out/<target>/corpus (seeded from Fuzz/corpus/<target>), crashes and their inputs in fuzz-out/<target>/,
-# executions per target in fuzz-out/summary.txt. Replay an input without the sanitizer:
-# `swift build --product Fuzz && FUZZ_TARGET=npy .build/debug/Fuzz FILE`.
+# libFuzzer on every parser for SECONDS seconds or RUNS executions each, whichever comes first (ASan, 2 GB memory
+# limit, 10 s per input): new inputs in fuzz-out/<target>/corpus (seeded from Fuzz/corpus/<target>), crashes and
+# their inputs in fuzz-out/<target>/, executions per target in fuzz-out/<target>/result.txt, gathered in
+# fuzz-out/summary.txt. Two lanes at once: `make fuzz FUZZ_TARGETS="idx npy"` and another list in a second
+# shell. Replay an input without the sanitizer: `swift build --product Fuzz && FUZZ_TARGET=npy .build/debug/Fuzz FILE`.
 SECONDS ?= 60
-FUZZ_TARGETS := idx idx-gzip npy csv safetensors index model-json image image-resize triplet-list vocabulary bert-config wordnet
+RUNS ?= 10000000
+FUZZ_TARGETS ?= idx idx-gzip npy csv safetensors index model-json image image-resize triplet-list vocabulary bert-config wordnet
 FUZZ_BUILD := $(SWIFT) build --scratch-path .build-fuzz -c release --product Fuzz --sanitize=fuzzer \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 fuzz: deps
 	$(FUZZ_BUILD)
-	@mkdir -p fuzz-out && : > fuzz-out/summary.txt
+	@mkdir -p fuzz-out
 	@failed=0; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz-out/$$t/corpus; rm -f fuzz-out/$$t/crash-* fuzz-out/$$t/leak-* fuzz-out/$$t/timeout-* fuzz-out/$$t/oom-* fuzz-out/$$t/slow-unit-*; start=$$(date +%s); \
-	  FUZZ_TARGET=$$t .build-fuzz/release/Fuzz fuzz-out/$$t/corpus Fuzz/corpus/$$t -max_total_time=$(SECONDS) \
+	  FUZZ_TARGET=$$t .build-fuzz/release/Fuzz fuzz-out/$$t/corpus Fuzz/corpus/$$t -max_total_time=$(SECONDS) -runs=$(RUNS) \
 	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=fuzz-out/$$t/ \
 	    > fuzz-out/$$t/log.txt 2>&1 || failed=1; \
 	  runs=$$(grep -o 'number_of_executed_units: [0-9]*' fuzz-out/$$t/log.txt | grep -o '[0-9]*$$'); \
 	  rate=$$(grep -o 'average_exec_per_sec: *[0-9]*' fuzz-out/$$t/log.txt | grep -o '[0-9]*$$'); \
 	  found=$$(ls fuzz-out/$$t | grep -cE '^(crash|leak|timeout|oom|slow-unit)-'); \
-	  echo "$$t: $${runs:-?} executions in $$(( $$(date +%s) - start )) s ($${rate:-?}/s), $$found findings" | tee -a fuzz-out/summary.txt; \
-	done; exit $$failed
+	  echo "$$t: $${runs:-?} executions in $$(( $$(date +%s) - start )) s ($${rate:-?}/s), $$found findings" | tee fuzz-out/$$t/result.txt; \
+	done; cat fuzz-out/*/result.txt > fuzz-out/summary.txt; exit $$failed
 
 # TripletKit and PML on the same sizes, same machine, same threads: a Markdown table with the ratio.
 BENCH_MATRIX := 256:64 256:10 1024:256 1024:10 4096:1024 4096:10
