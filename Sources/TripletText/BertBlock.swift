@@ -15,7 +15,7 @@ final class BertBlock {
     /// What the backward pass needs of the last training forward pass.
     private var cache:
         (
-            query: Tensor, key: Tensor, value: Tensor, probabilities: [Float], sequences: Int, length: Int,
+            query: Tensor, key: Tensor, value: Tensor, probabilities: [Float], offsets: [Int],
             dropout: SelfAttention.DropoutMasks?, dropped: Bool
         )?
 
@@ -57,26 +57,26 @@ final class BertBlock {
         ]
     }
 
-    /// The block on token states x [B·T, H] of sequences masked by `mask`; `training` keeps what `backward`
-    /// needs, and `dropout` (in training) draws the block's dropout masks.
+    /// The block on the states x [tokens, H] of packed sequences (rows `offsets[s] ..< offsets[s + 1]`);
+    /// `training` keeps what `backward` needs, and `dropout` (in training) draws the block's dropout masks.
     func callAsFunction(
-        _ x: Tensor, mask: [[Int]], threads: Int, training: Bool = false, dropout: Bool = false
+        _ x: Tensor, offsets: [Int], threads: Int, training: Bool = false, dropout: Bool = false
     ) throws -> Tensor {
         let (q, k, v) = (
             try query(x, training: training), try key(x, training: training), try value(x, training: training)
         )
-        let (b, t) = (mask.count, mask.first?.count ?? 0)
         let dropping = training && dropout
         let masks =
             dropping && attentionDropout > 0
             ? SelfAttention.DropoutMasks(p: attentionDropout, seed: attentionGenerator.next()) : nil
-        var probabilities = training ? [Float](repeating: 0, count: b * heads * t * t) : []
+        var probabilities =
+            training ? [Float](repeating: 0, count: SelfAttention.WeightLayout(offsets: offsets, heads: heads).count) : []
         let context = probabilities.withUnsafeMutableBufferPointer { p in
             SelfAttention.forward(
-                query: q, key: k, value: v, mask: mask, heads: heads, threads: threads,
+                query: q, key: k, value: v, offsets: offsets, heads: heads, threads: threads,
                 probabilities: training ? p : nil, dropout: masks)
         }
-        cache = training ? (q, k, v, probabilities, b, t, masks, dropping) : nil
+        cache = training ? (q, k, v, probabilities, offsets, masks, dropping) : nil
         let projected = try attentionOutputDropout(try attentionOutput(context, training: training), training: dropping)
         let attended = try attentionNorm(projected.adding(x), training: training)
         let transformed = try outputDropout(
@@ -100,8 +100,8 @@ final class BertBlock {
         let d = SelfAttention.backward(
             context: try attentionOutput.backward(cache.dropped ? try attentionOutputDropout.backward(h) : h),
             query: cache.query,
-            key: cache.key, value: cache.value, probabilities: cache.probabilities, sequences: cache.sequences,
-            length: cache.length, heads: heads, threads: threads, dropout: cache.dropout)
+            key: cache.key, value: cache.value, probabilities: cache.probabilities, offsets: cache.offsets,
+            heads: heads, threads: threads, dropout: cache.dropout)
         return h.adding(try query.backward(d.query)).adding(try key.backward(d.key)).adding(try value.backward(d.value))
     }
 }

@@ -28,8 +28,8 @@ public final class BertEncoder {
     public var dropoutEnabled = true
     /// Whether the last training pass applied dropout (its backward pass goes through the masks).
     private var lastPassDropped = false
-    /// The last training pass's batch, pooled means and whether they were normalised, for `backward`.
-    private var poolingCache: (batch: TokenBatch, pooled: [Float], normalized: Bool, norms: [Float])?
+    /// The last training pass's tokens, pooled means and whether they were normalised, for `backward`.
+    private var poolingCache: (packed: PackedTokens, pooled: [Float], normalized: Bool, norms: [Float])?
 
     /// An encoder of `configuration` with weights drawn from `seed` (PyTorch's default initialisers).
     public init(configuration: BertConfiguration, seed: UInt64 = 0, threads: Int = 1) throws {
@@ -111,9 +111,25 @@ public final class BertEncoder {
         }
     }
 
-    /// The token states [B·T, H] of a padded batch (token type 0 throughout). Throws for a sequence longer
-    /// than the position embedding or an id outside the vocabulary.
+    /// The token states [B·T, H] of a padded batch (token type 0 throughout), zero at padding. Throws for a
+    /// sequence longer than the position embedding or an id outside the vocabulary.
     public func hiddenStates(_ batch: TokenBatch, training: Bool = false) throws -> Tensor {
+        let packed = try pack(batch)
+        let states = try packedStates(packed, training: training)
+        let (t, width) = (batch.ids[0].count, configuration.hiddenSize)
+        var padded = [Float](repeating: 0, count: batch.ids.count * t * width)
+        for sequence in 0..<packed.sequences {
+            for token in packed.rows(sequence) {
+                let row = (sequence * t + packed.positions[token]) * width
+                padded.replaceSubrange(
+                    row..<(row + width), with: states.scalars[(token * width)..<((token + 1) * width)])
+            }
+        }
+        return try Tensor(shape: [batch.ids.count * t, width], scalars: padded)
+    }
+
+    /// The real tokens of a checked batch, packed.
+    func pack(_ batch: TokenBatch) throws -> PackedTokens {
         let (b, t) = (batch.ids.count, batch.ids.first?.count ?? 0)
         guard b > 0, t > 0 else { throw TripletError.emptyBatch }
         guard batch.mask.count == b, zip(batch.ids, batch.mask).allSatisfy({ $0.count == t && $1.count == t }),
@@ -128,48 +144,58 @@ public final class BertEncoder {
                 name: "sequence length", value: "\(t)",
                 expected: "at most \(configuration.maxPositionEmbeddings) tokens (the model's positions)")
         }
-        let ids = try Tensor(shape: [b * t], scalars: batch.ids.flatMap { $0.map(Float.init) })
-        let positionIDs = try Tensor(shape: [b * t], scalars: (0..<(b * t)).map { Float($0 % t) })
+        return PackedTokens(batch)
+    }
+
+    /// The token states [tokens, H] of packed sequences (token type 0 throughout).
+    func packedStates(_ packed: PackedTokens, training: Bool) throws -> Tensor {
+        let n = packed.count
+        let ids = try Tensor(shape: [n], scalars: packed.ids.map(Float.init))
+        let positionIDs = try Tensor(shape: [n], scalars: packed.positions.map(Float.init))
         var x = try words(ids, training: training).adding(try positions(positionIDs, training: training))
-        x = x.adding(try types(try Tensor(repeating: 0, shape: [b * t]), training: training))
+        x = x.adding(try types(try Tensor(repeating: 0, shape: [n]), training: training))
         let dropping = training && dropoutEnabled
         if training { lastPassDropped = dropping }
         x = try embeddingDropout(try embeddingNorm(x, training: training), training: dropping)
         for block in blocks {
-            x = try block(x, mask: batch.mask, threads: threads, training: training, dropout: dropping)
+            x = try block(x, offsets: packed.offsets, threads: threads, training: training, dropout: dropping)
         }
         return x
     }
 
     /// Sentence embeddings [B, H]: the mean of each text's token states under its mask, L2-normalised when
-    /// `normalize` (all-MiniLM-L6-v2's pipeline). `training` keeps what `backward` needs.
+    /// `normalize` (all-MiniLM-L6-v2's pipeline). `training` keeps what `backward` needs. The texts are
+    /// packed: padding costs nothing, however long the batch's longest text.
     public func embed(_ batch: TokenBatch, normalize: Bool = true, training: Bool = false) throws -> Tensor {
-        let states = try hiddenStates(batch, training: training)
-        let (b, t, width) = (batch.ids.count, batch.ids[0].count, configuration.hiddenSize)
+        let packed = try pack(batch)
+        let states = try packedStates(packed, training: training)
+        let (b, width) = (packed.sequences, configuration.hiddenSize)
         var pooled = [Float](repeating: 0, count: b * width)
         var norms = [Float](repeating: 0, count: b)
         states.scalars.withUnsafeBufferPointer { s in
-            for sequence in 0..<b {
-                let tokens = batch.mask[sequence].reduce(0, +)
-                let out = sequence * width
-                for position in 0..<t where batch.mask[sequence][position] == 1 {
-                    let row = (sequence * t + position) * width
-                    for j in 0..<width { pooled[out + j] += s[row + j] }
-                }
-                let inverse = 1 / Float(max(tokens, 1))
-                var norm: Float = 0
-                for j in 0..<width {
-                    pooled[out + j] *= inverse
-                    norm += pooled[out + j] * pooled[out + j]
-                }
-                norms[sequence] = max(norm.squareRoot(), 1e-12)
-                if normalize {
-                    let scale = 1 / norms[sequence]
-                    for j in 0..<width { pooled[out + j] *= scale }
+            pooled.withUnsafeMutableBufferPointer { pooled in
+                for sequence in 0..<b {
+                    let rows = packed.rows(sequence)
+                    let out = pooled.baseAddress! + sequence * width
+                    for token in rows {
+                        let row = s.baseAddress! + token * width
+                        for j in 0..<width { out[j] += row[j] }
+                    }
+                    let inverse = 1 / Float(rows.count)
+                    var norm: Float = 0
+                    for j in 0..<width {
+                        out[j] *= inverse
+                        norm += out[j] * out[j]
+                    }
+                    norms[sequence] = max(norm.squareRoot(), 1e-12)
+                    if normalize {
+                        let scale = 1 / norms[sequence]
+                        for j in 0..<width { out[j] *= scale }
+                    }
                 }
             }
         }
-        poolingCache = training ? (batch, pooled, normalize, norms) : nil
+        poolingCache = training ? (packed, pooled, normalize, norms) : nil
         return try Tensor(shape: [b, width], scalars: pooled)
     }
 
@@ -181,13 +207,13 @@ public final class BertEncoder {
     /// Back-propagates dL/d(embeddings) [B, H] of the last `embed(…, training: true)` into every parameter's
     /// gradient (accumulated).
     public func backward(_ gradient: Tensor) throws {
-        guard let (batch, output, normalized, norms) = poolingCache, gradient.scalars.count == output.count else {
+        guard let (packed, output, normalized, norms) = poolingCache, gradient.scalars.count == output.count else {
             throw TripletError.invalidParameter(
                 name: "backward", value: "a gradient without its training pass",
                 expected: "the [B, H] gradient of the last embed(…, training: true)")
         }
-        let (b, t, width) = (batch.ids.count, batch.ids[0].count, configuration.hiddenSize)
-        var states = [Float](repeating: 0, count: b * t * width)
+        let (b, width) = (packed.sequences, configuration.hiddenSize)
+        var states = [Float](repeating: 0, count: packed.count * width)
         for sequence in 0..<b {
             let row = Array(gradient.scalars[(sequence * width)..<((sequence + 1) * width)])
             let e = Array(output[(sequence * width)..<((sequence + 1) * width)])
@@ -198,13 +224,11 @@ public final class BertEncoder {
                 let dot = zip(e, row).reduce(0) { $0 + $1.0 * $1.1 }
                 dPooled = (0..<width).map { (row[$0] - e[$0] * dot) / norm }
             }
-            let tokens = Float(max(batch.mask[sequence].reduce(0, +), 1))
-            for position in 0..<t where batch.mask[sequence][position] == 1 {
-                let start = (sequence * t + position) * width
-                for j in 0..<width { states[start + j] = dPooled[j] / tokens }
-            }
+            let rows = packed.rows(sequence)
+            let share = dPooled.map { $0 / Float(rows.count) }
+            for token in rows { states.replaceSubrange((token * width)..<((token + 1) * width), with: share) }
         }
-        var x = try Tensor(shape: [b * t, width], scalars: states)
+        var x = try Tensor(shape: [packed.count, width], scalars: states)
         for block in blocks.reversed() { x = try block.backward(x, threads: threads) }
         x = try embeddingNorm.backward(lastPassDropped ? try embeddingDropout.backward(x) : x)
         for embedding in [words, positions, types] { _ = try embedding.backward(x) }

@@ -5,7 +5,7 @@ import TripletNetworks
 
 /// Fine-tunes a `BertEncoder` on (anchor, positive) or (anchor, positive, hard negative) texts with
 /// sentence-transformers' multiple-negatives ranking loss (in-batch negatives, cosine × scale 20): each step
-/// embeds the batch's sentences as one padded batch, takes the loss and its gradient, back-propagates through the encoder and takes an
+/// embeds the batch's sentences (packed, see `BertEncoder.embed`), takes the loss and its gradient, back-propagates through the encoder and takes an
 /// AdamW step at a linearly warmed-up, then linearly decaying rate (sentence-transformers' default).
 public final class SentencePairTraining {
     /// The encoder being trained.
@@ -19,14 +19,6 @@ public final class SentencePairTraining {
     public let learningRate: Float
     /// Steps of linear warm-up, and all steps of the run (the rate decays linearly to 0 after warm-up).
     public let warmupSteps: Int, totalSteps: Int
-    /// Sentences per sub-batch. A step's sentences are embedded in groups of similar length, each padded
-    /// only to its own longest (a batch of short examples and long definitions padded to the longest
-    /// sentence wastes most of its tokens); with more than one group, the embeddings are first computed
-    /// without training caches, the loss's gradient taken, and each group embedded again and
-    /// back-propagated — exact (dropout masks drawn again from the same generator states), at the price of a
-    /// second forward pass.
-    public var groupSize = 32
-
     /// A training run of `totalSteps` steps on `encoder`.
     public init(
         encoder: BertEncoder, objective: SentenceObjective = .multipleNegativesRanking, learningRate: Float = 2e-5,
@@ -58,25 +50,7 @@ public final class SentencePairTraining {
     @discardableResult
     public func step(_ batch: TokenBatch, hardNegatives: Bool = false) throws -> Float {
         encoder.zeroGradients()
-        let groups = Self.lengthGroups(batch, size: max(groupSize, 1))
-        let width = encoder.configuration.hiddenSize
-        var states = [[SeededGenerator]](repeating: [], count: groups.count)
-        let embeddings: Tensor
-        if groups.count == 1 {
-            embeddings = try encoder.embed(batch, normalize: true, training: true)
-        } else {
-            var rows = [Float](repeating: 0, count: batch.ids.count * width)
-            for index in groups.indices {
-                // With dropout, the first pass draws the masks the second will draw again.
-                states[index] = encoder.dropoutState
-                let group = groups[index]
-                let e = try encoder.embed(group.batch, normalize: true, training: encoder.dropoutEnabled)
-                for (k, row) in group.rows.enumerated() {
-                    rows.replaceSubrange(row * width..<(row + 1) * width, with: e.scalars[k * width..<(k + 1) * width])
-                }
-            }
-            embeddings = try Tensor(shape: [batch.ids.count, width], scalars: rows)
-        }
+        let embeddings = try encoder.embed(batch, normalize: true, training: true)
         let output: LossOutput
         switch objective {
         case .multipleNegativesRanking:
@@ -90,41 +64,9 @@ public final class SentencePairTraining {
             let triplets = (0..<(batch.ids.count / 3)).map { Triplet(3 * $0, 3 * $0 + 1, 3 * $0 + 2) }
             output = try ExplicitTripletMarginLoss(margin: margin)(embeddings, triplets: triplets)
         }
-        if groups.count == 1 {
-            try encoder.backward(output.gradient)
-        } else {
-            let after = encoder.dropoutState
-            for (index, group) in groups.enumerated() {
-                encoder.dropoutState = states[index]
-                _ = try encoder.embed(group.batch, normalize: true, training: true)
-                try encoder.backward(
-                    try Tensor(
-                        shape: [group.rows.count, width],
-                        scalars: group.rows.flatMap { output.gradient.scalars[$0 * width..<($0 + 1) * width] }))
-            }
-            encoder.dropoutState = after
-        }
+        try encoder.backward(output.gradient)
         try optimizer.step(encoder.namedParameters, learningRate: rate(at: optimizer.stepCount))
         return output.value
-    }
-}
-
-extension SentencePairTraining {
-    /// The batch's rows in groups of `size` of similar length (longest first), each group's ids and mask
-    /// cut to its own longest row.
-    static func lengthGroups(_ batch: TokenBatch, size: Int) -> [(rows: [Int], batch: TokenBatch)] {
-        let lengths = batch.mask.map { $0.reduce(0, +) }
-        let order = lengths.indices.sorted { (lengths[$1], $0) < (lengths[$0], $1) }
-        return stride(from: 0, to: order.count, by: size).map { first in
-            let rows = Array(order[first..<min(first + size, order.count)])
-            let length = rows.map { lengths[$0] }.max() ?? 0
-            return (
-                rows,
-                TokenBatch(
-                    ids: rows.map { Array(batch.ids[$0].prefix(length)) },
-                    mask: rows.map { Array(batch.mask[$0].prefix(length)) })
-            )
-        }
     }
 }
 

@@ -59,30 +59,33 @@ struct SentencePairTrainingTests {
         #expect(throws: TripletError.self) { try training.step(pairs) }
     }
 
-    /// Embedding in length groups (a second forward pass, then each group's backward) is the same step as
-    /// one padded batch.
-    @Test func lengthGroupsTakeTheSameStep() throws {
+    /// Texts are packed: the same texts padded to their longest or far past it take the same step, dropout
+    /// included (its masks are drawn over the real tokens only), and a text embeds alone as in a batch.
+    @Test func paddingChangesNothing() throws {
         let source = try #require(Bundle.module.url(forResource: "Fixtures/tiny-bert", withExtension: nil))
         var ids: [[Int]] = []
         for i in 0..<12 { ids.append([101] + (0..<(1 + (i * 5) % 9)).map { 3 + (i * 7 + $0 * 3) % 110 } + [102]) }
-        let length = ids.map(\.count).max() ?? 0
-        let batch = TokenBatch(
-            ids: ids.map { $0 + Array(repeating: 0, count: length - $0.count) },
-            mask: ids.map { Array(repeating: 1, count: $0.count) + Array(repeating: 0, count: length - $0.count) })
+        let longest = ids.map(\.count).max() ?? 0
+        func padded(to length: Int) -> TokenBatch {
+            TokenBatch(
+                ids: ids.map { $0 + Array(repeating: 0, count: length - $0.count) },
+                mask: ids.map { Array(repeating: 1, count: $0.count) + Array(repeating: 0, count: length - $0.count) })
+        }
         var results: [(Float, [Float])] = []
-        for groupSize in [100, 5] {
-            let encoder = try BertEncoder(folder: source, threads: 1)
-            encoder.dropoutEnabled = false  // the two ways draw different masks; the replay is tested apart
+        for length in [longest, longest + 9] {
+            let encoder = try BertEncoder(folder: source, threads: 2)
             let training = try SentencePairTraining(encoder: encoder, learningRate: 1e-3, warmupSteps: 0, totalSteps: 2)
-            training.groupSize = groupSize
-            #expect(SentencePairTraining.lengthGroups(batch, size: groupSize).count == (groupSize == 5 ? 3 : 1))
-            let loss = try training.step(batch)
+            let loss = try training.step(padded(to: length))
             results.append((loss, encoder.namedParameters.flatMap { $0.parameter.gradient.scalars }))
         }
-        #expect(abs(results[0].0 - results[1].0) <= 1e-5 * abs(results[0].0))
-        // The gradients the optimizer stepped on (Adam's first step would magnify float noise in tiny entries).
-        let largest = results[0].1.map(abs).max() ?? 0
-        let worst = zip(results[0].1, results[1].1).map { abs($0 - $1) }.max() ?? 0
-        #expect(largest > 0 && worst <= 1e-4 * largest, "largest gradient difference \(worst) of \(largest)")
+        #expect(results[0].0 == results[1].0)
+        #expect(results[0].1 == results[1].1)
+        let encoder = try BertEncoder(folder: source, threads: 1)
+        let together = try encoder.embed(padded(to: longest))
+        for (row, text) in ids.enumerated() {
+            let alone = try encoder.embed(TokenBatch(ids: [text], mask: [text.map { _ in 1 }]))
+            let worst = zip(alone.scalars, together.scalars[(row * 32)..<((row + 1) * 32)]).map { abs($0 - $1) }.max()
+            #expect(try #require(worst) <= 1e-6, "text \(row) alone differs by \(worst ?? 0)")
+        }
     }
 }
