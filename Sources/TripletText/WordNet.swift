@@ -75,7 +75,7 @@ public struct WordNet: Sendable {
         guard let bar = line.range(of: " | ") else { return nil }
         let fields = line[..<bar.lowerBound].split(separator: " ")
         guard fields.count >= 4, let offset = Int(fields[0]), let count = Int(fields[3], radix: 16),
-            fields.count >= 4 + 2 * count
+            (0...fields.count).contains(count), fields.count >= 4 + 2 * count
         else {
             throw TripletError.corruptFile(path: file, reason: "malformed synset line '\(line.prefix(60))'")
         }
@@ -104,6 +104,7 @@ public struct WordNet: Sendable {
     static func index(_ line: Substring, file: String) throws -> (String, [Int])? {
         let fields = line.split(separator: " ")
         guard fields.count >= 4, let synsetCount = Int(fields[2]), let pointerCount = Int(fields[3]),
+            (0...fields.count).contains(synsetCount), (0...fields.count).contains(pointerCount),
             fields.count >= 6 + pointerCount + synsetCount
         else {
             throw TripletError.corruptFile(path: file, reason: "malformed index line '\(line.prefix(60))'")

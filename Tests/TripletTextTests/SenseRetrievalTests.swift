@@ -75,4 +75,17 @@ struct SenseRetrievalTests {
             try SenseRetrieval(wordnet: try WordNet(directory: Self.folder), heldOutShare: 1)
         }
     }
+
+    /// Counts a file may not hold (negative: the wordnet fuzz target's crash; past Int's range when doubled)
+    /// are malformed lines, not traps.
+    @Test func impossibleCountsAreMalformedLines() throws {
+        for count in ["-01", "7fffffffffffffff", "-8000000000000000"] {
+            let line = "00000200 38 v \(count) run 0 000 | move fast by using one's feet; \"don't run\""
+            #expect(throws: TripletError.self) { try WordNet.synset(Substring(line), file: "data.verb") }
+        }
+        for (synsets, pointers) in [("-1", "0"), ("1", "-9"), ("9223372036854775807", "1"), ("1", "9223372036854775800")] {
+            let line = "run v \(synsets) \(pointers) @ 1 0 00000200"
+            #expect(throws: TripletError.self) { try WordNet.index(Substring(line), file: "index.verb") }
+        }
+    }
 }
