@@ -55,9 +55,18 @@ struct TextDemo: ParsableCommand {
         let modelFolder = URL(fileURLWithPath: model)
         let encoder = try BertEncoder(folder: modelFolder, threads: threads)
         let tokenizer = try BertTokenizer(folder: modelFolder, for: encoder, maxLength: maxLength)
-        let embed = { (texts: [String]) in try encoder.embed(sentences: texts, tokenizer: tokenizer) }
+        var encoding = (sentences: 0, seconds: 0.0)
+        let embed = { (texts: [String]) in
+            let start = Date()
+            defer { encoding = (encoding.sentences + texts.count, encoding.seconds - start.timeIntervalSinceNow) }
+            return try encoder.embed(sentences: texts, tokenizer: tokenizer)
+        }
         let before = try task.accuracy(embed)
-        print(String(format: "before fine-tuning: sense accuracy@1 %.4f", before))
+        let encodingRate = Double(encoding.sentences) / encoding.seconds
+        print(
+            String(
+                format: "before fine-tuning: sense accuracy@1 %.4f (encoded %d sentences at %.0f sentences/s)", before,
+                encoding.sentences, encodingRate))
         let (examples, seconds) = try TextTrain.fineTune(
             encoder, tokenizer: tokenizer, examples: task.train, objective: .multipleNegativesRanking, epochs: epochs,
             batchSize: batchSize, learningRate: learningRate, warmup: warmup, seed: seed)
@@ -66,7 +75,7 @@ struct TextDemo: ParsableCommand {
         let results = Results(
             trainingTriplets: task.train.count, testExamples: task.test.count, random: task.randomAccuracy,
             firstSense: task.firstSenseAccuracy, before: before, after: after, trainingSeconds: seconds,
-            tripletsPerSecond: Double(examples) / seconds)
+            tripletsPerSecond: Double(examples) / seconds, encodingSentencesPerSecond: encodingRate)
         try JSONFiles.write(results, to: folder.appendingPathComponent("results.json"))
         print(
             String(
@@ -95,5 +104,7 @@ struct TextDemo: ParsableCommand {
         var after: Double
         var trainingSeconds: Double
         var tripletsPerSecond: Double
+        /// Sentences embedded per second while measuring the accuracy before fine-tuning.
+        var encodingSentencesPerSecond: Double
     }
 }
