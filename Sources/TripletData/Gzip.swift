@@ -15,15 +15,19 @@ public enum Gzip {
         return iterator.next() == 0x1f && iterator.next() == 0x8b
     }
 
+    /// The most a stream may expand to by default: 4 GiB (an IDX file of 5 million 28×28 images).
+    public static let defaultLimit = 1 << 32
+
     /// The decompressed contents of a gzip stream. `source` names the file in errors:
     /// `TripletError.corruptFile` for a truncated stream, corrupt data (a bad header, block or checksum),
-    /// or bytes after the last member.
-    public static func decompress(_ bytes: [UInt8], source: String) throws -> [UInt8] {
+    /// bytes after the last member, or contents past `limit` bytes (a deflate stream expands up to 1 032
+    /// times: a small hostile file must not fill the memory).
+    public static func decompress(_ bytes: [UInt8], source: String, limit: Int = defaultLimit) throws -> [UInt8] {
         guard isCompressed(bytes) else {
             throw TripletError.corruptFile(path: source, reason: "not a gzip stream (no 1f 8b magic number)")
         }
         var output = [UInt8]()
-        output.reserveCapacity(sizeHint(bytes))
+        output.reserveCapacity(min(sizeHint(bytes), limit))
         var stream = z_stream()
         guard inflateInit2_(&stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
         else {
@@ -47,6 +51,11 @@ public enum Gzip {
                         stream.avail_out = UInt32(chunkSize)
                         status = inflate(&stream, Z_NO_FLUSH)
                         return chunkSize - Int(stream.avail_out)
+                    }
+                    guard output.count + produced <= limit else {
+                        throw TripletError.corruptFile(
+                            path: source,
+                            reason: "expands past \(limit) bytes; gunzip it first if it really holds that much (plain files have no such limit)")
                     }
                     output.append(contentsOf: chunk[0..<produced])
                     if status == Z_STREAM_END { break }

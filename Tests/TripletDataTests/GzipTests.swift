@@ -18,6 +18,16 @@ struct GzipTests {
         #expect(try Gzip.decompress(gzipStored([]), source: "empty.gz") == [])
     }
 
+    /// A stream that expands past the limit stops there with a clear error, before holding more.
+    @Test func stopsAtTheExpansionLimit() throws {
+        #expect(try Gzip.decompress(gzipStored(payload), source: "p.gz", limit: payload.count) == payload)
+        let failure = corruptReason { _ = try Gzip.decompress(gzipStored(payload), source: "big.gz", limit: 100_000) }
+        #expect(failure?.path == "big.gz")
+        #expect(failure?.reason.contains("expands past 100000 bytes") == true, "\(String(describing: failure))")
+        let joined = gzipStored([1, 2, 3]) + gzipStored([4, 5])
+        #expect(corruptReason { _ = try Gzip.decompress(joined, source: "two.gz", limit: 4) } != nil)
+    }
+
     @Test func decompressesConcatenatedMembers() throws {
         let joined = gzipStored([1, 2, 3]) + gzipStored([4, 5])
         #expect(try Gzip.decompress(joined, source: "two.gz") == [1, 2, 3, 4, 5])
