@@ -17,8 +17,8 @@ struct TextEmbed: ParsableCommand {
         abstract:
             "Embed each line of a UTF-8 text file with a BERT folder (config.json, vocab.txt, model.safetensors).",
         discussion: """
-            Tokenizes as Hugging Face's BERT tokenizer (uncased WordPiece), batches lines of similar length \
-            and pads each batch to its longest line, mean-pools the token states under the mask and L2-normalises (sentence-transformers' \
+            Tokenizes as Hugging Face's BERT tokenizer (uncased WordPiece), runs each batch's tokens packed \
+            (no padding), mean-pools each line's token states and L2-normalises (sentence-transformers' \
             all-MiniLM-L6-v2 pipeline). Writes a float32 NPY [lines, width].
 
             Example:
