@@ -117,7 +117,10 @@ enum SelfAttention {
                                             let scratch = max(longest * longest, 1)
                                             let s = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
                                             let dropped = UnsafeMutablePointer<Float>.allocate(capacity: scratch)
-                                            defer { (s.deallocate(), dropped.deallocate()) }
+                                            defer {
+                                                s.deallocate()
+                                                dropped.deallocate()
+                                            }
                                             for pair in pairs {
                                                 let sequence = pair / heads
                                                 let t = offsets[sequence + 1] - offsets[sequence]
