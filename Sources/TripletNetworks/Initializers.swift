@@ -71,7 +71,7 @@ public enum Initializers {
         guard bound.isFinite, bound >= 0 else {
             throw TripletError.invalidParameter(name: "bound", value: "\(bound)", expected: "a finite value >= 0")
         }
-        try checkParameterShape(shape)
+        try reserve(shape)
         var t = try Tensor(repeating: 0, shape: shape)
         guard bound > 0 else { return t }
         for i in t.scalars.indices { t.scalars[i] = Float.random(in: -bound..<bound, using: &generator) }
@@ -83,7 +83,7 @@ public enum Initializers {
         guard std.isFinite, std >= 0 else {
             throw TripletError.invalidParameter(name: "std", value: "\(std)", expected: "a finite value >= 0")
         }
-        try checkParameterShape(shape)
+        try reserve(shape)
         var t = try Tensor(repeating: 0, shape: shape)
         for i in t.scalars.indices { t.scalars[i] = std * generator.nextNormal() }
         return t

@@ -150,8 +150,17 @@ struct Checkpoint {
         from directory: URL, threads: Int, registry: LayerRegistry
     ) throws -> (network: Sequential, sidecar: Sidecar) {
         let sidecar = try readSidecar(directory.appendingPathComponent("model.json"))
-        let network = try Sequential(sidecar.architecture, seed: 0, threads: threads, registry: registry)
-        let weights = try SafeTensors.read(from: directory.appendingPathComponent("model.safetensors")).tensors
+        let file = directory.appendingPathComponent("model.safetensors")
+        // The weights file holds every parameter, a byte each at the least: an architecture that needs more
+        // is refused before its tensors are allocated.
+        guard let bytes = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int else {
+            throw TripletError.corruptFile(path: file.path, reason: "cannot be read (the model's weights)")
+        }
+        let budget = ParameterBudget(elements: bytes, source: "\(file.path) (\(bytes) bytes)")
+        let network = try Initializers.$budget.withValue(budget) {
+            try Sequential(sidecar.architecture, seed: 0, threads: threads, registry: registry)
+        }
+        let weights = try SafeTensors.read(from: file).tensors
         try network.load(stateDict: weights)
         return (network, sidecar)
     }

@@ -51,6 +51,7 @@ public final class BatchNorm: Layer {
                 name: "BatchNorm", value: "features \(features), eps \(eps), momentum \(momentum)",
                 expected: "features in 1...\(Initializers.maximumParameterCount), finite eps > 0, momentum in [0, 1]")
         }
+        try Initializers.reserve([features], copies: 4, name: "BatchNorm features")
         (self.features, self.eps, self.momentum, self.spatial) = (features, eps, momentum, spatial)
         let ones = Tensor.filled([features]) { $0.update(repeating: 1) }
         let zeros = Tensor.filled([features]) { $0.update(repeating: 0) }

@@ -36,7 +36,7 @@ public final class LayerNorm: ConfigurableLayer {
                 name: "LayerNorm", value: "normalizedShape \(normalizedShape), eps \(eps)",
                 expected: "at least one dimension, all positive, and a finite eps > 0")
         }
-        try Initializers.checkParameterShape(normalizedShape, name: "LayerNorm normalizedShape")
+        try Initializers.reserve(normalizedShape, copies: elementwiseAffine ? 2 : 0, name: "LayerNorm normalizedShape")
         (self.normalizedShape, self.eps) = (normalizedShape, eps)
         if elementwiseAffine {
             weight = Parameter(
