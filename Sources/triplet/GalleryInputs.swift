@@ -25,6 +25,11 @@ struct GalleryOptions: ParsableArguments {
     func open(dimension known: Int? = nil) throws -> Gallery {
         let url = URL(fileURLWithPath: gallery)
         let width = try known ?? dimension ?? trainedModel().embeddingDimension
+        if let known, !FileManager.default.fileExists(atPath: url.path) {
+            // A new gallery takes the model's width: embeddings of another width come from another model.
+            let expected = try dimension ?? trainedModel().embeddingDimension
+            guard known == expected else { throw TripletError.dimensionMismatch(expected: expected, got: known) }
+        }
         do {
             return try Gallery(
                 path: url, fingerprint: try ModelFingerprint.of(directory: modelURL), dimension: width,
