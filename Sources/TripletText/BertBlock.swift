@@ -79,10 +79,13 @@ final class BertBlock {
         cache = training ? (q, k, v, probabilities, offsets, masks, dropping) : nil
         let projected = try attentionOutputDropout(try attentionOutput(context, training: training), training: dropping)
         let attended = try attentionNorm(projected.adding(x), training: training)
-        let transformed = try outputDropout(
-            try output(
-                try activation(try intermediate(attended, training: training), training: training), training: training),
-            training: dropping)
+        var inner = try intermediate(attended, training: training)
+        if training {
+            inner = try activation(inner, training: true)
+        } else {
+            try GELU.applyExact(&inner, threads: threads)
+        }
+        let transformed = try outputDropout(try output(inner, training: training), training: dropping)
         return try outputNorm(transformed.adding(attended), training: training)
     }
 

@@ -36,6 +36,19 @@ extension TorchNetworkTests {
     }
 }
 
+extension GradientCheckTests {
+    /// The in-place form of inference passes gives the layer's values, bit for bit, and refuses NaN.
+    @Test func geluInPlaceMatchesTheLayer() throws {
+        var g = SeededGenerator(seed: 51)
+        let x = randomTensor([3, 37], &g, low: -6, high: 6)
+        var inPlace = x
+        try GELU.applyExact(&inPlace, threads: 2)
+        #expect(inPlace == (try GELU().forward(x, training: false)))
+        var bad = try Tensor(shape: [2], scalars: [1, .nan])
+        #expect(throws: TripletError.self) { try GELU.applyExact(&bad, threads: 1) }
+    }
+}
+
 @Suite("GELU configuration")
 struct GELUConfigurationTests {
     func decode(_ json: String) throws -> LayerSpec {

@@ -92,6 +92,21 @@ public final class GELU: ConfigurableLayer {
         }
     }
 
+    /// The exact form, x·Φ(x), of every element of `tensor` in place, for a forward pass that keeps nothing
+    /// (no backward): saves the output's allocation. Throws on NaN or infinity.
+    package static func applyExact(_ tensor: inout Tensor, threads: Int) throws {
+        try tensor.requireFinite("GELU(approximate: none) input")
+        let count = tensor.scalars.count
+        tensor.scalars.withUnsafeMutableBufferPointer { x in
+            let x = x.baseAddress!
+            Elementwise.forEach(count, threads: threads) { range in
+                VectorMath.map(range.count, x + range.lowerBound, into: x + range.lowerBound) {
+                    $0 * VectorMath.normal($0).cdf
+                }
+            }
+        }
+    }
+
     /// dL/dx = dL/dy · dy/dx (the formulas above).
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         _ = try ShapeCheck.gradient(gradOutput, matches: input?.shape, layer: name)
