@@ -58,7 +58,8 @@ extension VectorMath {
         var i = 0
         while i + 8 <= count {
             let result = body(
-                UnsafeRawPointer(x + i).loadUnaligned(as: Lanes.self), UnsafeRawPointer(y + i).loadUnaligned(as: Lanes.self))
+                UnsafeRawPointer(x + i).loadUnaligned(as: Lanes.self),
+                UnsafeRawPointer(y + i).loadUnaligned(as: Lanes.self))
             UnsafeMutableRawPointer(out + i).storeBytes(of: result, as: Lanes.self)
             i += 8
         }

@@ -55,7 +55,9 @@ public enum Gzip {
                     guard output.count + produced <= limit else {
                         throw TripletError.corruptFile(
                             path: source,
-                            reason: "expands past \(limit) bytes; gunzip it first if it really holds that much (plain files have no such limit)")
+                            reason:
+                                "expands past \(limit) bytes; gunzip it first if it really holds that much (plain files have no such limit)"
+                        )
                     }
                     output.append(contentsOf: chunk[0..<produced])
                     if status == Z_STREAM_END { break }

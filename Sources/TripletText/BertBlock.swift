@@ -70,7 +70,8 @@ final class BertBlock {
             dropping && attentionDropout > 0
             ? SelfAttention.DropoutMasks(p: attentionDropout, seed: attentionGenerator.next()) : nil
         var probabilities =
-            training ? [Float](repeating: 0, count: SelfAttention.WeightLayout(offsets: offsets, heads: heads).count) : []
+            training
+            ? [Float](repeating: 0, count: SelfAttention.WeightLayout(offsets: offsets, heads: heads).count) : []
         let context = probabilities.withUnsafeMutableBufferPointer { p in
             SelfAttention.forward(
                 query: q, key: k, value: v, offsets: offsets, heads: heads, threads: threads,

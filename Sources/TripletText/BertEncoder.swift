@@ -63,7 +63,8 @@ public final class BertEncoder {
                 path: file.path,
                 reason: bytes == nil
                     ? "cannot be read (the weights of the BERT folder)"
-                    : "holds \(bytes ?? 0) bytes, too few for the \(Int(configuration.parameterCount)) parameters of config.json")
+                    : "holds \(bytes ?? 0) bytes, too few for the \(Int(configuration.parameterCount)) parameters of config.json"
+            )
         }
         try self.init(configuration: configuration, threads: threads)
         var stored: [String: Tensor] = [:]

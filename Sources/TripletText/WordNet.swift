@@ -12,6 +12,7 @@ public struct WordNet: Sendable {
         /// The offset in `data.<pos>`.
         public var offset: Int
 
+        /// Ordered by part of speech, then offset.
         public static func < (l: SynsetID, r: SynsetID) -> Bool { (l.pos, l.offset) < (r.pos, r.offset) }
     }
 

@@ -93,7 +93,8 @@ struct BenchLosses: ParsableCommand {
             let fields: [String] = [
                 "\"impl\":\"tripletkit\"", "\"batch_size\":\(batchSize)", "\"dim\":\(dim)", "\"classes\":\(classes)",
                 "\"miner\":\"\(minerName)\"", "\"loss\":\"\(loss.rawValue)\"", "\"threads\":\(threads)",
-                "\"repeats\":\(repeats)", "\"memory_size\":\(memorySize ?? 0)", "\"median_ms\":\(median)", "\"peak_rss_mib\":\(peak)",
+                "\"repeats\":\(repeats)", "\"memory_size\":\(memorySize ?? 0)", "\"median_ms\":\(median)",
+                "\"peak_rss_mib\":\(peak)",
                 "\"loss_value\":\(output.value)", "\"triplets\":\(output.stats.candidateCount)",
             ]
             print("{" + fields.joined(separator: ",") + "}")

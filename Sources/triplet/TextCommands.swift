@@ -104,7 +104,9 @@ struct TextTrain: ParsableCommand {
     var resume = false
 
     func run() throws {
-        guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every \(checkpointEvery): expected at least 1") }
+        guard checkpointEvery >= 1 else {
+            throw ValidationError("--checkpoint-every \(checkpointEvery): expected at least 1")
+        }
         guard epochs >= 1, batchSize >= 2 else {
             throw ValidationError("--epochs \(epochs), --batch-size \(batchSize): expected at least 1 and 2")
         }
@@ -175,7 +177,8 @@ struct TextTrain: ParsableCommand {
             totalSteps: total)
         var done = 0
         if let checkpoints, checkpoints.resume,
-            let saved = try SentenceCheckpoint.resume(training, from: checkpoints.folder, settings: checkpoints.settings)
+            let saved = try SentenceCheckpoint.resume(
+                training, from: checkpoints.folder, settings: checkpoints.settings)
         {
             done = saved.step
             print("resumed after step \(done) of \(total)")

@@ -40,7 +40,8 @@ struct TextSearch: ParsableCommand {
             guard stored.shape == [lines.count, q.rowWidth]
             else {
                 throw ValidationError(
-                    "--embeddings \(embeddings): expected float [\(lines.count), \(q.rowWidth)] (one row per line of --text)")
+                    "--embeddings \(embeddings): expected float [\(lines.count), \(q.rowWidth)] (one row per line of --text)"
+                )
             }
             rows = stored
         } else {

@@ -121,7 +121,8 @@ struct Train: ParsableCommand {
     static let flags = [
         "epochs": "--epochs", "batchSize": "--batch-size", "samplesPerClass": "--samples-per-class",
         "learningRate": "--lr", "threads": "--threads", "weightDecay": "--weight-decay", "margin": "--margin",
-        "minerMargin": "--miner-margin", "memorySize": "--memory-size", "sampler": "--sampler", "hardClasses": "--hard-class-pool", "sampleLimit": "--limit", "trainClasses": "--train-classes",
+        "minerMargin": "--miner-margin", "memorySize": "--memory-size", "sampler": "--sampler",
+        "hardClasses": "--hard-class-pool", "sampleLimit": "--limit", "trainClasses": "--train-classes",
         "resume": "--resume", "step size": "--step-epochs", "gamma": "--gamma", "heldOut": "--held-out-triplets",
         "tripletsPerBatch": "--triplets-per-batch", "ceWeight": "--ce-weight", "loss": "--loss",
         "coarseGroups": "--coarse-groups", "ladderMargins": "--ladder-margins", "ladderWeights": "--ladder-weights",

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-
 import TripletCore
 
 /// The eight-lane kernels against libm in double precision, on a fine grid and at the ends of their ranges.
@@ -37,7 +36,9 @@ struct VectorMathTests {
                 let v = Double(x[lane])
                 cdfError = max(cdfError, abs(Double(cdf[lane]) - 0.5 * (1 + erf(v / 2.0.squareRoot()))))
                 let exactDensity = Foundation.exp(-v * v / 2) / (2 * Double.pi).squareRoot()
-                if abs(v) <= 6 { densityError = max(densityError, abs(Double(density[lane]) - exactDensity) / exactDensity) }
+                if abs(v) <= 6 {
+                    densityError = max(densityError, abs(Double(density[lane]) - exactDensity) / exactDensity)
+                }
             }
         }
         // A&S 7.1.26 bounds erf's error by 1.5e−7, Φ's by half of it; float rounding near ½ adds up to 4 ulp.
@@ -53,8 +54,9 @@ struct VectorMathTests {
             x.withUnsafeBufferPointer { x in
                 y.withUnsafeBufferPointer { y in
                     out.withUnsafeMutableBufferPointer { out in
-                        guard let (x, y, o) = x.baseAddress.flatMap({ a in y.baseAddress.map { (a, $0) } })
-                            .flatMap({ p in out.baseAddress.map { (p.0, p.1, $0) } })
+                        guard
+                            let (x, y, o) = x.baseAddress.flatMap({ a in y.baseAddress.map { (a, $0) } })
+                                .flatMap({ p in out.baseAddress.map { (p.0, p.1, $0) } })
                         else { return }
                         VectorMath.map(count, x, y, into: o) { $0 + $1 }
                     }

@@ -151,7 +151,10 @@ struct CLIBadInputCorpusTests {
             ],
             ["gallery", "enroll"] + gallery + ["--name", "a", "--npy", "@x-truncated.npy"],
             // Stored embeddings of another width than the model's never create a gallery.
-            ["gallery", "enroll", "--gallery", "@out-g3.sqlite", "--model", "@model", "--name", "a", "--embeddings", "@x.npy"],
+            [
+                "gallery", "enroll", "--gallery", "@out-g3.sqlite", "--model", "@model", "--name", "a", "--embeddings",
+                "@x.npy",
+            ],
             ["gallery", "enroll"] + gallery + ["--name", "a", "--image", "@huge.png"],
             ["gallery", "enroll"] + gallery + ["--name", "a"] + features + ["--rows", "x"],
             ["gallery", "identify"] + gallery + ["--npy", "@x.npy", "-k", "0"],

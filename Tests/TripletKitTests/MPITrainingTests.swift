@@ -56,8 +56,10 @@ struct MPITrainingTests {
         ["--loss", "triplet-margin", "--miner", "semihard"], ["--loss", "triplet-margin", "--miner", "batch-hard"],
         ["--loss", "contrastive"],
         // Cross-batch memory (each rank keeps the same ring of global batches) and hard-class sampling.
-        ["--loss", "triplet-margin", "--miner", "semihard", "--memory-size", "96", "--sampler", "hard-classes",
-         "--hard-class-pool", "200"],
+        [
+            "--loss", "triplet-margin", "--miner", "semihard", "--memory-size", "96", "--sampler", "hard-classes",
+            "--hard-class-pool", "200",
+        ],
     ])
     func ranksTrainAsOneProcessOnTheGlobalBatch(loss: [String]) throws {
         let base = try TripletProcess.temporaryFolder("mpi-\(loss.count > 4 ? "memory" : loss.last ?? "")")

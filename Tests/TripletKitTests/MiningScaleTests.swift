@@ -26,7 +26,8 @@ struct MiningScaleTests {
         let uninterrupted = try TrainingRun.train(config, data: data, directory: whole, progress: false)
         let p = try #require(uninterrupted.history.last?.precisionAtOne)
         #expect(p > 0.8, "P@1 \(p)")
-        #expect(uninterrupted.objective.buffers.map(\.name) == ["memory.embeddings", "memory.labels", "memory.position"])
+        #expect(
+            uninterrupted.objective.buffers.map(\.name) == ["memory.embeddings", "memory.labels", "memory.position"])
 
         let parts = try TripletProcess.temporaryFolder("xbm-parts")
         var first = config
@@ -48,7 +49,10 @@ struct MiningScaleTests {
             } catch { return "\(error)" }
         }
         #expect(failure { $0.memorySize = 100 }.contains("memorySize"))
-        #expect(failure { $0.memorySize = 4096; $0.loss = .batchHardSoftMargin }.contains("loss"))
+        #expect(
+            failure {
+                $0.memorySize = 4096; $0.loss = .batchHardSoftMargin
+            }.contains("loss"))
         #expect(failure { $0.hardClasses = HardClassMining(poolSize: 1) }.contains("hardClasses"))
         #expect(failure { $0.memorySize = 4096 } == "no error")
     }

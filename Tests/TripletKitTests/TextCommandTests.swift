@@ -84,7 +84,8 @@ struct TextResumeTests {
         }
         kill(victim.processIdentifier, SIGKILL)
         victim.waitUntilExit()
-        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("model.safetensors").path),
+        #expect(
+            !FileManager.default.fileExists(atPath: killed.appendingPathComponent("model.safetensors").path),
             "the run finished before it could be killed; the test proves less")
         let resumed = try TripletProcess.run(arguments + ["--out", killed.path, "--resume"])
         #expect(resumed.status == 0, "\(resumed.error)")
@@ -94,7 +95,8 @@ struct TextResumeTests {
         #expect(a.map(\.0) == b.map(\.0))
         for ((name, x), (_, y)) in zip(a, b) { #expect(x == y, "\(name) differs") }
         // Other settings than the checkpoint's are refused by name.
-        let other = try TripletProcess.run(arguments.map { $0 == "1e-3" ? "2e-3" : $0 } + ["--out", killed.path, "--resume"])
+        let other = try TripletProcess.run(
+            arguments.map { $0 == "1e-3" ? "2e-3" : $0 } + ["--out", killed.path, "--resume"])
         #expect(other.status != 0 && other.error.contains("lr"), "\(other.error)")
     }
 }
@@ -113,7 +115,8 @@ struct TextDemoTests {
         }
         // The tiny BERT knows 120 ids: special tokens, letters and their "##" continuations, punctuation.
         let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
-        let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + letters + letters.map { "##" + $0 }
+        let vocabulary =
+            ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + letters + letters.map { "##" + $0 }
             + [".", ",", ";", "'", "-", "(", ")"]
         try (vocabulary.joined(separator: "\n") + "\n").write(
             to: model.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
@@ -134,8 +137,9 @@ struct TextDemoTests {
         ])
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("before fine-tuning") && run.output.contains("after fine-tuning"))
-        let results = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
+        let results =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: out.appendingPathComponent("results.json"))) as? [String: Any]
         for key in ["before", "after", "random", "first_sense"] {
             let value = try #require(results?[key] as? Double, "\(key) in \(String(describing: results))")
             #expect((0...1).contains(value))
@@ -143,7 +147,9 @@ struct TextDemoTests {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("model/model.safetensors").path))
         let train = try String(contentsOf: out.appendingPathComponent("train.tsv"), encoding: .utf8)
         #expect(train.split(separator: "\n").allSatisfy { $0.split(separator: "\t").count == 3 })
-        let missing = try TripletProcess.run(["text", "demo", "--model", model.path, "--out", out.path, "--wordnet", "/nonexistent"])
+        let missing = try TripletProcess.run([
+            "text", "demo", "--model", model.path, "--out", out.path, "--wordnet", "/nonexistent",
+        ])
         #expect(missing.status != 0 && missing.error.contains("wordnet-base"), "\(missing.error)")
 
         // text search: the --k best lines, best first; embeddings of another file are refused.
@@ -160,7 +166,8 @@ struct TextDemoTests {
         let wrong = folder.appendingPathComponent("wrong.npy")
         try NPY.write(try Tensor(shape: [2, 3], scalars: [Float](repeating: 0, count: 6)), to: wrong)
         let refused = try TripletProcess.run([
-            "text", "search", "--model", model.path, "--text", lines.path, "--query", "a bank", "--embeddings", wrong.path,
+            "text", "search", "--model", model.path, "--text", lines.path, "--query", "a bank", "--embeddings",
+            wrong.path,
         ])
         #expect(refused.status != 0 && refused.error.contains("--embeddings"), "\(refused.error)")
     }

@@ -10,7 +10,10 @@ struct CrossBatchMemoryTests {
 
     static let combinations: [Combination] = [
         ("triplet-all", TripletMarginLoss(margin: 0.2, reducer: .mean), nil),
-        ("triplet-semihard", TripletMarginLoss(margin: 0.3, reducer: .mean), TripletMarginMiner(margin: 0.3, type: .semihard)),
+        (
+            "triplet-semihard", TripletMarginLoss(margin: 0.3, reducer: .mean),
+            TripletMarginMiner(margin: 0.3, type: .semihard)
+        ),
         ("triplet-batch-hard", TripletMarginLoss(margin: 0.2), BatchHardMiner()),
         ("triplet-multisimilarity", TripletMarginLoss(margin: 0.2), MultiSimilarityMiner(epsilon: 0.3)),
         ("contrastive-all", ContrastiveLoss(positiveMargin: 0.1, negativeMargin: 1), nil),
@@ -78,7 +81,8 @@ struct CrossBatchMemoryTests {
         let d = try step.matrix(.euclidean()), m = step.columns
         var loss = 0.0, active = 0
         for t in triplets {
-            let v = (d.dissimilarities[t.anchor * m + t.positive] - d.dissimilarities[t.anchor * m + t.negative]) + margin
+            let v =
+                (d.dissimilarities[t.anchor * m + t.positive] - d.dissimilarities[t.anchor * m + t.negative]) + margin
             if v > 0 {
                 loss += Double(v)
                 active += 1
@@ -133,7 +137,9 @@ struct CrossBatchMemoryTests {
             try CrossBatchMemory(loss: TripletMarginLoss(miner: BatchHardMiner()), memorySize: 8)
         }
         #expect(throws: TripletError.self) { try CrossBatchMemory(loss: TripletMarginLoss(swap: true), memorySize: 8) }
-        #expect(throws: TripletError.self) { try CrossBatchMemory(loss: TripletMarginLoss(smooth: true), memorySize: 8) }
+        #expect(throws: TripletError.self) {
+            try CrossBatchMemory(loss: TripletMarginLoss(smooth: true), memorySize: 8)
+        }
         #expect(throws: TripletError.self) { try CrossBatchMemory(loss: NTXentLoss(temperature: 0), memorySize: 8) }
         #expect(throws: TripletError.self) {
             try CrossBatchMemory(loss: ContrastiveLoss(), miner: MultiSimilarityMiner(epsilon: .nan), memorySize: 8)
@@ -201,7 +207,8 @@ struct ReferenceDistancesTests {
         var gradient = Tensor.zeros([64, d])
         gradient.scalars = expected.map(Float.init)
         if distance.normalizesEmbeddings {
-            RowNormalization.backward(gradient: &gradient, normalized: x, divisors: RowNormalization.forward(anchors).divisors)
+            RowNormalization.backward(
+                gradient: &gradient, normalized: x, divisors: RowNormalization.forward(anchors).divisors)
         }
         let got = matrix.backward(&g, scale: 1)
         let largest = gradient.scalars.map(abs).max() ?? 1

@@ -170,7 +170,8 @@ struct BertEncoderTests {
                 parameter.value.scalars[k] = original
                 let numeric: Double = (up - down) / Double(2 * h)
                 let analytic = Double(parameter.gradient.scalars[k])
-                #expect(abs(numeric - analytic) <= 2e-3 + 2e-2 * abs(analytic), "\(name)[\(k)]: \(numeric) vs \(analytic)")
+                #expect(
+                    abs(numeric - analytic) <= 2e-3 + 2e-2 * abs(analytic), "\(name)[\(k)]: \(numeric) vs \(analytic)")
                 checked += 1
             }
         }

@@ -48,7 +48,9 @@ struct SenseRetrievalTests {
     @Test func accuracyRanksDefinitionsByCosine() throws {
         let task = try SenseRetrieval(wordnet: try WordNet(directory: Self.folder), heldOutShare: 0.5, seed: 1)
         // Every text the same: ties go to the first sense, so the accuracy is the first-sense baseline.
-        let same = try task.accuracy { texts in try Tensor(shape: [texts.count, 2], scalars: texts.flatMap { _ in [1, 0] }) }
+        let same = try task.accuracy { texts in
+            try Tensor(shape: [texts.count, 2], scalars: texts.flatMap { _ in [1, 0] })
+        }
         #expect(same == task.firstSenseAccuracy)
         // An oracle that places each example on its own definition (one-hot rows).
         let definitions = Array(Set(task.test.flatMap(\.definitions))).sorted()
@@ -83,7 +85,9 @@ struct SenseRetrievalTests {
             let line = "00000200 38 v \(count) run 0 000 | move fast by using one's feet; \"don't run\""
             #expect(throws: TripletError.self) { try WordNet.synset(Substring(line), file: "data.verb") }
         }
-        for (synsets, pointers) in [("-1", "0"), ("1", "-9"), ("9223372036854775807", "1"), ("1", "9223372036854775800")] {
+        for (synsets, pointers) in [
+            ("-1", "0"), ("1", "-9"), ("9223372036854775807", "1"), ("1", "9223372036854775800"),
+        ] {
             let line = "run v \(synsets) \(pointers) @ 1 0 00000200"
             #expect(throws: TripletError.self) { try WordNet.index(Substring(line), file: "index.verb") }
         }

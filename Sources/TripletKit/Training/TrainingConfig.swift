@@ -158,7 +158,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, data, evaluationData, split, normalization, model, architecture, loss, miner, margin,
-            minerMargin, memorySize, hardClasses, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets, ladder
+            minerMargin, memorySize, hardClasses, ceWeight, optimizer, weightDecay, trainClasses, sampleLimit, triplets,
+            ladder
     }
 
     /// Decodes the flat form; missing keys take their defaults.

@@ -127,9 +127,10 @@ public struct LabelledObjective: TrainingObjective {
             }
             return
         }
-        try memory.restore(saved.compactMap { name, value in
-            name.hasPrefix("memory.") ? (String(name.dropFirst("memory.".count)), value) : nil
-        })
+        try memory.restore(
+            saved.compactMap { name, value in
+                name.hasPrefix("memory.") ? (String(name.dropFirst("memory.".count)), value) : nil
+            })
     }
 
     /// The classifier's parameters ("head.weight", "head.bias"), if any.

@@ -76,7 +76,8 @@ extension TripletMarginLoss: CrossBatchLoss, ReferenceLossKernel {
             guard distance == lossDistance else {
                 throw TripletError.invalidParameter(
                     name: "distance", value: "\(lossDistance)",
-                    expected: "the miner's distance (\(distance)) for a margin-mined triplet loss with cross-batch memory")
+                    expected:
+                        "the miner's distance (\(distance)) for a margin-mined triplet loss with cross-batch memory")
             }
             return (counts, range)
         case .triplets: preconditionFailure("explicit triplets are evaluated directly")
@@ -117,7 +118,9 @@ extension ContrastiveLoss: CrossBatchLoss, ReferenceLossKernel {
         let stats = batch.stats(
             matrix, candidates: parts[0].count + parts[1].count, active: parts[0].active + parts[1].active)
         let scales = parts.map { reducer.divisor(candidates: $0.count, active: $0.active).map { 1 / $0 } ?? 0 }
-        guard scales[0] > 0 || scales[1] > 0, !Self.atMostOnePairEach(parts[0].count, parts[1].count) else { return .zero(like: batch.anchors, stats: stats) }
+        guard scales[0] > 0 || scales[1] > 0, !Self.atMostOnePairEach(parts[0].count, parts[1].count) else {
+            return .zero(like: batch.anchors, stats: stats)
+        }
         for k in unit.indices where unit[k] != 0 { unit[k] *= Float(unit[k] > 0 ? scales[0] : scales[1]) }
         return LossOutput(
             value: Float(parts[0].loss * scales[0] + parts[1].loss * scales[1]),
@@ -177,7 +180,8 @@ extension NTXentLoss: CrossBatchLoss, ReferenceLossKernel {
         }
         let stats = batch.stats(matrix, candidates: pairs, active: active)
         guard pairs > 0, negativePairs > 0, !ContrastiveLoss.atMostOnePairEach(pairs, negativePairs),
-            let divisor = reducer.divisor(candidates: pairs, active: active) else {
+            let divisor = reducer.divisor(candidates: pairs, active: active)
+        else {
             return .zero(like: batch.anchors, stats: stats)
         }
         return LossOutput(

@@ -57,6 +57,7 @@ extension MultiSimilarityMiner: CrossBatchMiner, ReferenceMining {
     /// Cosine similarity (PML's default for this miner).
     public var referenceDistance: Distance { .cosine }
 
+    /// Throws for a non-finite epsilon.
     public func validate() throws {
         guard epsilon.isFinite else {
             throw TripletError.invalidParameter(name: "epsilon", value: "\(epsilon)", expected: "a finite number")

@@ -28,7 +28,8 @@ final class ReferenceBatch {
     /// The anchors-by-references matrix of `distance`.
     func matrix(_ distance: Distance) throws -> ReferenceDistances {
         if let known = matrices.first(where: { $0.distance == distance }) { return known }
-        let made = try ReferenceDistances(anchors: anchors, references: references, distance: distance, threads: threads)
+        let made = try ReferenceDistances(
+            anchors: anchors, references: references, distance: distance, threads: threads)
         matrices.append(made)
         return made
     }

@@ -72,7 +72,8 @@ struct ReferenceDistances {
                                         continue
                                     }
                                     let scale = anchorNorms[a] + referenceNorms[r]
-                                    var v = direct ? VectorMath.squaredDistance(xa, yr, width) : max(scale - 2 * row[r], 0)
+                                    var v =
+                                        direct ? VectorMath.squaredDistance(xa, yr, width) : max(scale - 2 * row[r], 0)
                                     if v < ratio * scale {
                                         if !direct { v = VectorMath.squaredDistance(xa, yr, width) }
                                         closeOut[a].append(UInt64(a) << 32 | UInt64(r))

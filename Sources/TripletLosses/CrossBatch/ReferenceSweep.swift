@@ -131,7 +131,8 @@ final class ReferenceSweep {
             guard activeEnd > lo else { return }
             let active = prefixCounts[activeEnd] - prefixCounts[lo]
             sums.active += weight * active
-            sums.loss += weight * (active * (Double(dap) + Double(margin)) - (prefixValues[activeEnd] - prefixValues[lo]))
+            sums.loss +=
+                weight * (active * (Double(dap) + Double(margin)) - (prefixValues[activeEnd] - prefixValues[lo]))
             grow[slot] += Float(weight * active)
             cover[lo] += weight
             cover[activeEnd] -= weight
