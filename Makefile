@@ -221,7 +221,9 @@ demo-text: build $(MINILM)/model.safetensors
 	$(RUN_ENV) $(BIN) text demo --model $(MINILM) --out $(TEXT_OUT) --threads $(THREADS) $(if $(TEXT_LIMIT),--limit $(TEXT_LIMIT))
 bench-text: demo-text
 	@python3 -c "import sentence_transformers, datasets" 2>/dev/null || pip install -q "sentence-transformers==6.2.0" "accelerate>=1.1.0" datasets
-	python3 Benchmarks/reference/wordnet_st.py $(MINILM) $(TEXT_OUT) --threads $(THREADS)
+	python3 Benchmarks/reference/wordnet_st.py $(MINILM) $(TEXT_OUT) --threads $(THREADS) \
+	  | tee $(TEXT_OUT)/sentence-transformers.json
+	@python3 Benchmarks/compare_text.py $(TEXT_OUT)/results.json $(TEXT_OUT)/sentence-transformers.json
 
 # A model saved by TripletKit loads into the equivalent PyTorch module, built from its model.json, and embeds
 # the same (1e-5): the demo model and a custom architecture from a file (residual block, LayerNorm, GELU).

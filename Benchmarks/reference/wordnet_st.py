@@ -4,7 +4,8 @@
 Reads the task `triplet text demo` wrote (OUT/train.tsv: anchor, positive, negative; OUT/test.jsonl: one
 query with the definitions of its word's senses), measures sense accuracy@1 of MODEL before fine-tuning,
 fine-tunes it with MultipleNegativesRankingLoss (scale 20, in-batch and hard negatives) for one epoch
-with the same batch size, learning rate and warm-up share, and measures again. Prints one JSON line.
+with the same batch size, learning rate and warm-up share, and measures again. Prints one JSON line (with
+the sentences encoded per second while measuring the accuracy before fine-tuning).
 
 Needs: pip install "torch==2.13.0+cpu" "sentence-transformers==6.2.0" "accelerate>=1.1.0" datasets
 Run:   python3 Benchmarks/reference/wordnet_st.py MODEL OUT [--batch-size 32] [--lr 2e-5] [--warmup 0.1]
