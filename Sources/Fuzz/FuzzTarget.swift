@@ -77,8 +77,8 @@ enum ModelFolder {
 
 /// The text targets' folders: `bert-config` loads the input as the config.json of a BERT folder whose
 /// weights file is small (the encoder must refuse sizes the file cannot hold before allocating them);
-/// `wordnet` reads the input as a WordNet folder: the bytes before the first NUL as every data file, those
-/// after it as every index file.
+/// `wordnet` reads the input as WordNet's files, in memory: the bytes before the first NUL as every data file,
+/// those after it as every index file (UTF-8 checking and file reading are other targets' business).
 enum TextFolder {
     static let folder: URL = {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tripletkit-fuzz-text-\(getpid())")
@@ -94,12 +94,10 @@ enum TextFolder {
 
     @Sendable static func wordnet(_ bytes: [UInt8]) throws {
         let split = bytes.firstIndex(of: 0) ?? bytes.count
-        let data = Data(bytes[..<split]), index = Data(bytes[min(split + 1, bytes.count)...])
-        for part in ["noun", "verb", "adj", "adv"] {
-            try data.write(to: folder.appendingPathComponent("data.\(part)"))
-            try index.write(to: folder.appendingPathComponent("index.\(part)"))
-        }
-        let wordnet = try WordNet(directory: folder)
+        guard let data = String(validating: bytes[..<split], as: UTF8.self),
+            let index = String(validating: bytes[min(split + 1, bytes.count)...], as: UTF8.self)
+        else { return }
+        let wordnet = try WordNet(source: "fuzz") { $0.hasPrefix("data.") ? data : index }
         _ = try? SenseRetrieval(wordnet: wordnet, heldOutShare: 0.5)
     }
 }

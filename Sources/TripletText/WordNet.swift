@@ -37,14 +37,20 @@ public struct WordNet: Sendable {
     /// Reads `data.{noun,verb,adj,adv}` and `index.{…}` from `directory`; throws a clear error for a
     /// missing or malformed file.
     public init(directory: URL) throws {
+        try self.init(source: directory.path) { try Self.text(directory.appendingPathComponent($0)) }
+    }
+
+    /// WordNet from the text of each of its files, by name ("data.noun", "index.verb", …); `source` names
+    /// where they come from in errors.
+    package init(source: String, text: (String) throws -> String) throws {
         for (pos, name) in Self.parts {
-            for line in try Self.lines(directory.appendingPathComponent("data.\(name)")) {
+            for line in Self.lines(try text("data.\(name)")) {
                 if let (offset, synset) = try Self.synset(line, file: "data.\(name)") {
                     synsets[SynsetID(pos: pos, offset: offset)] = synset
                 }
             }
             var byLemma: [String: [SynsetID]] = [:]
-            for line in try Self.lines(directory.appendingPathComponent("index.\(name)")) {
+            for line in Self.lines(try text("index.\(name)")) {
                 if let (lemma, offsets) = try Self.index(line, file: "index.\(name)") {
                     byLemma[lemma] = offsets.map { SynsetID(pos: pos, offset: $0) }
                 }
@@ -52,12 +58,12 @@ public struct WordNet: Sendable {
             senses[pos] = byLemma
         }
         guard !synsets.isEmpty else {
-            throw TripletError.corruptFile(path: directory.path, reason: "no synsets in its data.* files")
+            throw TripletError.corruptFile(path: source, reason: "no synsets in its data.* files")
         }
     }
 
-    /// The data lines of a file (the licence header's lines start with two spaces).
-    static func lines(_ url: URL) throws -> [Substring] {
+    /// A file's text, checked to be UTF-8.
+    static func text(_ url: URL) throws -> String {
         let bytes: [UInt8]
         do {
             bytes = try FileIO.readBytes(url)
@@ -68,7 +74,12 @@ public struct WordNet: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TripletError.corruptFile(path: url.path, reason: "not UTF-8 text")
         }
-        return text.split(separator: "\n").filter { !$0.hasPrefix("  ") }
+        return text
+    }
+
+    /// The data lines of a file's text (the licence header's lines start with two spaces).
+    static func lines(_ text: String) -> [Substring] {
+        text.split(separator: "\n").filter { !$0.hasPrefix("  ") }
     }
 
     /// offset lex_filenum ss_type w_cnt (word lex_id)… p_cnt … | gloss
