@@ -66,6 +66,11 @@ public enum Initializers {
         return try normal(shape: shape, std: gain * (2 / Float(fanIn + fanOut)).squareRoot(), generator: &generator)
     }
 
+    /// Whether the initialisers draw their values (the default) or leave zeros, for a caller that loads every
+    /// value next: `Initializers.$drawsValues.withValue(false) { … }` around building a model read from a file.
+    /// The generator then advances less, so use it only where nothing else is drawn from it afterwards.
+    @TaskLocal public static var drawsValues = true
+
     /// U(−bound, bound) in every element (all zeros when bound is 0).
     public static func uniform(shape: [Int], bound: Float, generator: inout SeededGenerator) throws -> Tensor {
         guard bound.isFinite, bound >= 0 else {
@@ -73,7 +78,7 @@ public enum Initializers {
         }
         try reserve(shape)
         var t = try Tensor(repeating: 0, shape: shape)
-        guard bound > 0 else { return t }
+        guard bound > 0, drawsValues else { return t }
         for i in t.scalars.indices { t.scalars[i] = Float.random(in: -bound..<bound, using: &generator) }
         return t
     }
@@ -85,6 +90,7 @@ public enum Initializers {
         }
         try reserve(shape)
         var t = try Tensor(repeating: 0, shape: shape)
+        guard drawsValues else { return t }
         for i in t.scalars.indices { t.scalars[i] = std * generator.nextNormal() }
         return t
     }

@@ -32,20 +32,32 @@ public final class BertEncoder {
     private var poolingCache: (packed: PackedTokens, pooled: [Float], normalized: Bool, norms: [Float])?
 
     /// An encoder of `configuration` with weights drawn from `seed` (PyTorch's default initialisers).
-    public init(configuration: BertConfiguration, seed: UInt64 = 0, threads: Int = 1) throws {
+    public convenience init(configuration: BertConfiguration, seed: UInt64 = 0, threads: Int = 1) throws {
+        try self.init(configuration: configuration, seed: seed, threads: threads, drawingWeights: true)
+    }
+
+    /// An encoder of `configuration`; without `drawingWeights` its weights are zeros, for a caller that loads
+    /// every one of them next (drawing 22 million random numbers was most of the time to load a model).
+    init(configuration: BertConfiguration, seed: UInt64, threads: Int, drawingWeights: Bool) throws {
         try configuration.validate()
         self.configuration = configuration
-        var g = SeededGenerator(seed: seed)
         let width = configuration.hiddenSize
-        words = try Embedding(count: configuration.vocabSize, dimension: width, generator: &g)
-        positions = try Embedding(count: configuration.maxPositionEmbeddings, dimension: width, generator: &g)
-        types = try Embedding(count: configuration.typeVocabSize, dimension: width, generator: &g)
-        embeddingNorm = try LayerNorm(normalizedShape: [width], eps: configuration.layerNormEps)
-        // Dropout masks come from their own generator, so that they do not change the weights' initialisation.
-        var dropoutSeeds = SeededGenerator(seed: seed ^ 0x4452_4F50)  // "DROP"
-        embeddingDropout = try Dropout(p: configuration.hiddenDropout, generator: &dropoutSeeds)
-        blocks = try (0..<configuration.numHiddenLayers).map { _ in
-            try BertBlock(configuration: configuration, generator: &g, dropoutSeeds: &dropoutSeeds)
+        (words, positions, types, embeddingNorm, embeddingDropout, blocks) = try Initializers.$drawsValues.withValue(
+            drawingWeights
+        ) {
+            var g = SeededGenerator(seed: seed)
+            // Dropout masks come from their own generator, so that they do not change the weights' initialisation.
+            var dropoutSeeds = SeededGenerator(seed: seed ^ 0x4452_4F50)  // "DROP"
+            return (
+                try Embedding(count: configuration.vocabSize, dimension: width, generator: &g),
+                try Embedding(count: configuration.maxPositionEmbeddings, dimension: width, generator: &g),
+                try Embedding(count: configuration.typeVocabSize, dimension: width, generator: &g),
+                try LayerNorm(normalizedShape: [width], eps: configuration.layerNormEps),
+                try Dropout(p: configuration.hiddenDropout, generator: &dropoutSeeds),
+                try (0..<configuration.numHiddenLayers).map { _ in
+                    try BertBlock(configuration: configuration, generator: &g, dropoutSeeds: &dropoutSeeds)
+                }
+            )
         }
         self.threads = threads
         for layer in allLayers { layer.threads = threads }
@@ -66,7 +78,7 @@ public final class BertEncoder {
                     : "holds \(bytes ?? 0) bytes, too few for the \(Int(configuration.parameterCount)) parameters of config.json"
             )
         }
-        try self.init(configuration: configuration, threads: threads)
+        try self.init(configuration: configuration, seed: 0, threads: threads, drawingWeights: false)
         var stored: [String: Tensor] = [:]
         for (name, tensor) in try SafeTensors.read(from: file).tensors {
             stored[name.hasPrefix("bert.") ? String(name.dropFirst(5)) : name] = tensor

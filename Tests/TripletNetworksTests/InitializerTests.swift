@@ -57,4 +57,19 @@ struct InitializerTests {
         let data = try JSONEncoder().encode(specs)
         #expect(try JSONDecoder().decode([LayerSpec].self, from: data) == specs)
     }
+
+    /// Bound to false, the initialisers leave zeros (a model about to be loaded) and draw nothing.
+    @Test func withoutDrawingTheValuesAreZeros() throws {
+        var g = SeededGenerator(seed: 3)
+        let before = g
+        let (u, n) = try Initializers.$drawsValues.withValue(false) {
+            (
+                try Initializers.kaimingUniform(shape: [4, 3], generator: &g),
+                try Initializers.normal(shape: [5], std: 1, generator: &g)
+            )
+        }
+        #expect(u.scalars.allSatisfy { $0 == 0 } && n.scalars.allSatisfy { $0 == 0 })
+        #expect(g.state == before.state)
+        #expect(try Initializers.normal(shape: [5], std: 1, generator: &g).scalars.contains { $0 != 0 })
+    }
 }
